@@ -1,0 +1,60 @@
+// A training run: a rule's trainer, its data, the shuffled batch order and the counters.
+// Front ends (fwdlab, the wasm bindings) drive a Session; none of them loops over batches itself.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+
+#include "core/dataset.h"
+#include "learn/trainer.h"
+
+namespace fwdlab {
+
+// Thrown when the loss or a weight stops being finite; the message suggests a fix.
+class DivergenceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Session {
+ public:
+  // Validates the config against the data (ConfigError) and builds the trainer.
+  // Applies config.train_limit to `train`; the data sets are shared, not copied.
+  Session(const Config& config, std::shared_ptr<const Dataset> train, std::shared_ptr<const Dataset> test);
+
+  // One minibatch step. Throws DivergenceError at the first non-finite loss or weight; the
+  // session should then be discarded (the caller keeps its last good state, e.g. saved weights).
+  StepMetrics step();
+
+  // Evaluates on the test set (config.test_limit examples, 0 = all).
+  Evaluation evaluate();
+
+  const Config& config() const { return config_; }
+  Trainer& trainer() { return *trainer_; }
+  const Dataset& train_data() const { return *train_; }
+  const Dataset& test_data() const { return *test_; }
+
+  long steps() const { return steps_; }
+  long examples_seen() const { return steps_ * config_.batch; }
+  int epoch() const { return sampler_.epoch(); }  // 0-based epoch of the next step
+  int steps_per_epoch() const { return sampler_.batches_per_epoch(); }
+  bool finished() const { return steps_ >= static_cast<long>(config_.epochs) * steps_per_epoch(); }
+  // The example indices of the most recent batch (the data order; races compare it).
+  const std::vector<int>& last_batch_indices() const { return last_indices_; }
+
+ private:
+  void check_finite(const StepMetrics& metrics);
+
+  Config config_;
+  std::shared_ptr<const Dataset> train_;
+  std::shared_ptr<const Dataset> test_;
+  std::unique_ptr<Trainer> trainer_;
+  BatchSampler sampler_;
+  long steps_ = 0;
+  int started_epoch_ = -1;
+  Matrix x_;
+  std::vector<int> labels_;
+  std::vector<int> last_indices_;
+};
+
+}  // namespace fwdlab

@@ -1,0 +1,63 @@
+// Shared by the browser tests and scripts/make-preview: serves dist/ on a free local port and
+// starts Debian's Chromium headless through playwright-core.
+'use strict';
+const path = require('path');
+const { chromium } = require('playwright-core');
+const { listen } = require('../../scripts/static-server.js');
+
+const root = path.resolve(__dirname, '..', '..');
+const dist = path.join(root, 'dist');
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--no-first-run', '--disable-gpu'];
+
+async function startServer() {
+  return listen(dist, 18000 + Math.floor(Math.random() * 1000), '127.0.0.1');
+}
+
+async function launch() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+// A new page that records console errors, page errors and failed requests into `problems`.
+async function openPage(browser, url, options = {}) {
+  const context = await browser.newContext({ viewport: options.viewport || { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure() && r.failure().errorText}`));
+  if (url) await page.goto(url);
+  return { context, page, problems };
+}
+
+// Numbers shown on the page (in `frame`, a Page or a Frame).
+async function readNumbers(frame) {
+  return frame.evaluate(() => {
+    const text = (id) => document.getElementById(id).textContent;
+    const acc = document.getElementById('n-accuracy').dataset.value;
+    return {
+      examples: Number(text('n-examples').replace(/,/g, '')) || 0,
+      epoch: Number(text('n-epoch')),
+      accuracy: acc === undefined ? null : Number(acc),
+      speed: Number(text('n-speed').replace(/,/g, '')) || 0,
+      status: text('run-status'),
+      notices: [...document.querySelectorAll('#notices .notice')].map((n) => n.textContent),
+      firstTrainMs: Number(document.documentElement.dataset.firstTrainMs) || null,
+    };
+  });
+}
+
+// Polls until predicate(numbers) holds; returns the numbers. Throws with the last numbers on timeout.
+async function waitForNumbers(frame, predicate, timeoutMs, what) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    last = await readNumbers(frame);
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last numbers: ${JSON.stringify(last)}`);
+}
+
+module.exports = { root, dist, startServer, launch, openPage, readNumbers, waitForNumbers };

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# fwdlab's contract with scripts and users: exit codes, one-line errors, the JSON summary.
+set -uo pipefail
+fwdlab=$1
+data=$2
+passed=0
+failed=0
+
+expect() {  # expect <description> <wanted exit code> <wanted stderr substring> -- command...
+  local what=$1 code=$2 text=$3
+  shift 4
+  local err
+  err=$("$@" 2>&1 >/dev/null)
+  local got=$?
+  if [[ $got -eq $code && $err == *"$text"* ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $what: exit $got (wanted $code), stderr: $err" >&2
+  fi
+}
+
+expect "unknown option" 2 "fwdlab: unknown option '--frobnicate'" -- "$fwdlab" train --frobnicate
+expect "bad number" 2 "fwdlab: --lr: expected a finite number, got 'fast'" -- "$fwdlab" train --lr fast
+expect "nan learning rate" 2 "fwdlab: --lr: expected a finite number, got 'nan'" -- "$fwdlab" train --lr nan
+expect "negative learning rate" 2 "learning rate must be a finite number in (0, 10], got -1" -- "$fwdlab" train --lr -1 --data-dir "$data"
+expect "missing value" 2 "fwdlab: --epochs: missing value N" -- "$fwdlab" train --epochs
+expect "bad layer sizes" 2 "fwdlab: --hidden: hidden layer sizes must be positive integers" -- "$fwdlab" train --hidden 10,,5
+expect "zero epochs" 2 "--epochs: expected an integer in 1..100000, got 0" -- "$fwdlab" train --epochs 0
+expect "unknown rule" 2 "unknown rule 'magic'" -- "$fwdlab" train --rule magic --data-dir "$data"
+expect "batch larger than the data" 2 "batch size 500 is larger than the 100 training examples" -- \
+  "$fwdlab" train --train-limit 100 --batch 500 --data-dir "$data"
+expect "missing data" 1 "cannot open the file" -- "$fwdlab" train --data-dir /nonexistent
+expect "unknown command" 2 "unknown command 'fly'" -- "$fwdlab" fly
+expect "help" 0 "" -- "$fwdlab" --help
+
+if "$fwdlab" --help | grep -q -- "--ff-theta"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: --help lacks --ff-theta" >&2; fi
+
+# A tiny real run: the last JSON line is the summary with test_accuracy and seconds.
+summary=$("$fwdlab" train --hidden 32 --epochs 1 --train-limit 1000 --test-limit 500 --batch 50 --data-dir "$data" --json --quiet 2>/dev/null | tail -1)
+if [[ $summary == *'"type":"summary"'* && $summary == *'"test_accuracy":0.'* && $summary == *'"seconds":'* ]]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  echo "FAIL: summary line: $summary" >&2
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

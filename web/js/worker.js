@@ -1,0 +1,417 @@
+// The training worker (a classic worker script): owns the WebAssembly module, the data sets and
+// the training session. It trains in short slices and posts metrics; the page only draws.
+//
+// Messages in:  {type:'init', base}            load the module from base + 'wasm/'
+//               {type:'reset', config, runId, play}  drop the current run, prepare a new one
+//               {type:'stop', runId}           drop the current run
+//               {type:'play'} {type:'pause'} {type:'step'}
+// Messages out: {type:'ready', rules, unavailable} {type:'progress', ...} {type:'status', ...}
+//               {type:'metrics', ...} {type:'eval', ...} {type:'weights', units, pixels}
+//               {type:'error', name, message}
+//               Each carries the runId of the run it is about: the page drops messages that
+//               were already on their way when it started another run.
+//
+// How a run uses the data (the same for every run, so a shared link rebuilds the same run):
+// the first pass is a warm-up over the first WARMUP_EXAMPLES training images, which arrive
+// first; then the weights move to a session over the whole training set, which runs
+// config.epochs epochs. If the rest of the training images has not arrived when the warm-up pass
+// ends, training waits for it instead of doing anything that depends on timing. The optimiser's
+// state (Adam moments, momentum) restarts at that switch; weights carry over exactly.
+'use strict';
+
+const WARMUP_EXAMPLES = 10000;
+const QUICK_TEST = 1000;          // quick evaluations use the first 1000 test images
+const SLICE_MS = 30;              // target length of one training slice
+const POST_MS = 100;              // metrics are posted at most this often
+const EVAL_SHARE = 0.12;          // quick evaluations take at most ~12% of the time
+const FILE_SIZES = {              // decompressed sizes, for the progress bar before headers arrive
+  'train-images-idx3-ubyte': 16 + 60000 * 784,
+  'train-labels-idx1-ubyte': 8 + 60000,
+  't10k-images-idx3-ubyte': 16 + 10000 * 784,
+  't10k-labels-idx1-ubyte': 8 + 10000,
+};
+
+let Module = null;
+let base = '';
+let playing = false;
+let run = null;           // the current run (see newRun)
+const data = {};          // dataset name -> loader state
+const tickChannel = new MessageChannel();  // a zero-delay yield (nested setTimeout clamps to 4 ms)
+let tickQueued = false;
+
+let runId = 0;             // the page's id of the current run, echoed in every message
+function post(message) { self.postMessage({ runId, ...message }); }
+
+function errorMessage(e) {
+  return { type: 'error', name: (e && e.name) || 'Error', message: (e && e.message) || String(e) };
+}
+
+// --- data --------------------------------------------------------------------------------------
+
+// Streams url (gzip, or plain if the server already decoded it) into a buffer; calls
+// onBytes(buffer, filled) as data arrive. Resolves with the complete buffer.
+async function streamFile(url, expected, onBytes) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const reader = response.body.getReader();
+  const first = await reader.read();
+  let stream;
+  const restStream = new ReadableStream({
+    start(controller) { if (!first.done) controller.enqueue(first.value); },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close(); else controller.enqueue(value);
+    },
+  });
+  const gz = !first.done && first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b;
+  stream = gz ? restStream.pipeThrough(new DecompressionStream('gzip')) : restStream;
+  let buffer = new Uint8Array(expected);
+  let filled = 0;
+  const r = stream.getReader();
+  for (;;) {
+    const { done, value } = await r.read();
+    if (done) break;
+    if (filled + value.length > buffer.length) {
+      const bigger = new Uint8Array(Math.max(buffer.length * 2, filled + value.length));
+      bigger.set(buffer.subarray(0, filled));
+      buffer = bigger;
+    }
+    buffer.set(value, filled);
+    filled += value.length;
+    onBytes(buffer, filled);
+  }
+  return filled === buffer.length ? buffer : buffer.slice(0, filled);
+}
+
+function loadDataset(name) {
+  if (data[name]) return data[name];
+  const d = { name, received: {}, test: null, slice: null, full: null, error: null };
+  data[name] = d;
+  const dir = `${base}data/${name}/`;
+  const total = Object.values(FILE_SIZES).reduce((a, b) => a + b, 0);
+  const progress = () => {
+    const got = Object.values(d.received).reduce((a, b) => a + b, 0);
+    post({ type: 'progress', dataset: name, loaded: got, total, done: !!d.full });
+  };
+  const file = (f, onBytes) => streamFile(`${dir}${f}.gz`, FILE_SIZES[f], (buf, filled) => {
+    d.received[f] = filled;
+    if (onBytes) onBytes(buf, filled);
+    progress();
+  });
+  const notify = () => dataChanged(name);
+  const fail = (e) => { if (!d.error) { d.error = e; notify(); } };
+
+  const testLabels = file('t10k-labels-idx1-ubyte');
+  const trainLabels = file('train-labels-idx1-ubyte');
+  const testImages = file('t10k-images-idx3-ubyte');
+  let sliceStarted = false;
+  const trainImages = file('train-images-idx3-ubyte', (buf, filled) => {
+    if (sliceStarted || FwdlabIdx.itemsAvailable(buf, filled) < WARMUP_EXAMPLES) return;
+    sliceStarted = true;
+    const prefix = FwdlabIdx.idxPrefix(buf, WARMUP_EXAMPLES, filled);
+    trainLabels.then((labels) => {
+      d.slice = Module.Dataset.fromIdx(`${name} train (first ${WARMUP_EXAMPLES})`, prefix, FwdlabIdx.idxPrefix(labels, WARMUP_EXAMPLES));
+      notify();
+    }).catch(fail);
+  });
+  Promise.all([testImages, testLabels]).then(([images, labels]) => {
+    d.test = Module.Dataset.fromIdx(`${name} test`, images, labels);
+    notify();
+  }).catch(fail);
+  Promise.all([trainImages, trainLabels]).then(([images, labels]) => {
+    d.full = Module.Dataset.fromIdx(`${name} train`, images, labels);
+    progress();
+    notify();
+  }).catch(fail);
+  return d;
+}
+
+// --- the run -------------------------------------------------------------------------------------
+
+function newRun(config) {
+  return {
+    config,
+    phase: 'loading',      // loading -> warmup -> (waiting) -> main -> finished | failed
+    session: null,
+    stepsPerSlice: 4,
+    examplesBefore: 0,     // examples seen by earlier phases
+    trainMs: 0,            // time inside session.train
+    wallMs: 0,             // time while playing (training + evaluating)
+    window: { examples: 0, ms: 0, loss: 0, steps: 0, figures: {} },
+    lastPost: 0,
+    lastEvalWall: 0,
+    evalCostMs: 0,
+    lastEpochEvaluated: -1,
+    lastWeightsWall: -Infinity,
+  };
+}
+
+function disposeRun() {
+  if (run && run.session) { run.session.delete(); run.session = null; }
+  run = null;
+}
+
+function status(extra) {
+  if (!run) return;
+  post({ type: 'status', phase: run.phase, playing, ...extra });
+}
+
+function fail(e) {
+  if (run) run.phase = 'failed';
+  playing = false;
+  post(errorMessage(e));
+  status();
+}
+
+// Moves the run forward through its phases as data arrive; returns true when it can train.
+function advancePhase() {
+  if (!run) return false;
+  const d = data[run.config.dataset];
+  if (d.error) { fail(d.error); return false; }
+  if (run.phase === 'loading') {
+    if (!d.test || !d.slice) return false;
+    try {
+      run.session = new Module.Session({ ...run.config, epochs: 1 }, d.slice, d.test);
+    } catch (e) { fail(e); return false; }
+    run.phase = 'warmup';
+    status();
+  }
+  if ((run.phase === 'warmup' && run.session.finished) || run.phase === 'waiting') {
+    if (!d.full) {
+      if (run.phase !== 'waiting') { run.phase = 'waiting'; status(); }
+      return false;
+    }
+    try {
+      const weights = run.session.saveWeights();
+      run.examplesBefore += run.session.examplesSeen;
+      run.session.delete();
+      run.session = null;
+      run.session = new Module.Session(run.config, d.full, d.test);
+      run.session.loadWeights(weights, 'warm-up pass');
+    } catch (e) { fail(e); return false; }
+    run.phase = 'main';
+    status();
+  }
+  if (run.phase === 'main' && run.session.finished) {
+    run.phase = 'finished';
+    playing = false;
+    status();
+    return false;
+  }
+  return run.phase === 'warmup' || run.phase === 'main';
+}
+
+function postMetrics(now, m) {
+  const w = run.window;
+  if (w.steps === 0) return;
+  const figures = {};
+  for (const [k, v] of Object.entries(w.figures)) figures[k] = v / w.steps;
+  post({
+    type: 'metrics',
+    phase: run.phase,
+    examples: run.examplesBefore + m.examples,
+    epoch: run.phase === 'main' ? m.epoch : 0,
+    loss: w.loss / w.steps,
+    figures,
+    examplesPerSecond: w.ms > 0 ? (1000 * w.examples) / w.ms : 0,
+    trainSeconds: run.trainMs / 1000,
+    wallSeconds: run.wallMs / 1000,
+  });
+  run.window = { examples: 0, ms: 0, loss: 0, steps: 0, figures: {} };
+  run.lastPost = now;
+}
+
+// The incoming weights of the first WEIGHT_UNITS hidden units, as 28x28 images. weightsView(0)
+// is a view into wasm memory that any later call into the module may invalidate (memory growth
+// detaches it), so it is read at once and copied; nothing keeps it.
+const WEIGHT_UNITS = 16;
+function postWeights() {
+  const s = run && run.session;
+  if (!s) return;
+  const info = s.parameters()[0];
+  if (!info || info.rows !== 784) return;
+  const units = Math.min(WEIGHT_UNITS, info.cols);
+  const out = new Float32Array(units * 784);
+  const view = s.weightsView(0);  // row-major rows x cols: W[i][j] = view[i * cols + j]
+  for (let i = 0; i < 784; i++) {
+    for (let j = 0; j < units; j++) out[j * 784 + i] = view[i * info.cols + j];
+  }
+  self.postMessage({ runId, type: 'weights', name: info.name, units, pixels: out }, [out.buffer]);
+  run.lastWeightsWall = run.wallMs;
+}
+
+function evaluate(full) {
+  const t0 = performance.now();
+  let e;
+  try {
+    e = full ? run.session.evaluate() : run.session.evaluateFirst(QUICK_TEST);
+  } catch (err) { fail(err); return; }
+  const ms = performance.now() - t0;
+  if (!full) run.evalCostMs = ms;
+  post({
+    type: 'eval', full, phase: run.phase,
+    examples: run.examplesBefore + run.session.examplesSeen,
+    epoch: run.phase === 'main' ? run.session.steps / run.session.stepsPerEpoch : 0,
+    accuracy: e.accuracy, loss: e.loss, count: e.count, figures: e.figures,
+    trainSeconds: run.trainMs / 1000, wallSeconds: run.wallMs / 1000, evalMs: ms,
+  });
+  return ms;
+}
+
+// Runs up to `steps` steps (never across an epoch end), updates counters; returns false on error.
+function trainSteps(steps) {
+  const s = run.session;
+  const spe = s.stepsPerEpoch;
+  const k = Math.max(1, Math.min(steps, spe - (s.steps % spe)));
+  const t0 = performance.now();
+  let m;
+  try {
+    m = s.train(k);
+  } catch (e) { fail(e); return null; }
+  const ms = performance.now() - t0;
+  run.trainMs += ms;
+  const w = run.window;
+  w.examples += m.stepsRun * run.config.batch;
+  w.ms += ms;
+  w.loss += m.loss * m.stepsRun;
+  w.steps += m.stepsRun;
+  for (const [key, v] of Object.entries(m.figures)) w.figures[key] = (w.figures[key] || 0) + v * m.stepsRun;
+  return { m, ms };
+}
+
+function afterSteps(result, now, forcePost) {
+  const { m } = result;
+  if (forcePost || now - run.lastPost >= POST_MS) postMetrics(now, m);
+  if (forcePost || run.wallMs - run.lastWeightsWall >= 1500) postWeights();
+  const spe = run.session.stepsPerEpoch;
+  const epochEnd = run.phase === 'main' && m.steps % spe === 0 && m.steps / spe !== run.lastEpochEvaluated;
+  if (epochEnd) {
+    run.lastEpochEvaluated = m.steps / spe;
+    postMetrics(now, m);
+    const ms = evaluate(true);
+    if (ms !== undefined) run.wallMs += ms;
+    run.lastEvalWall = run.wallMs;
+    return;
+  }
+  // A quick evaluation when the last one is at least 1 s old and evaluations stay cheap.
+  const gap = Math.max(1000, run.evalCostMs / EVAL_SHARE);
+  if (run.wallMs - run.lastEvalWall >= gap || forcePost) {
+    const ms = evaluate(false);
+    if (ms !== undefined) run.wallMs += ms;
+    run.lastEvalWall = run.wallMs;
+  }
+}
+
+function tick() {
+  tickQueued = false;
+  if (!playing || !run) return;
+  if (!advancePhase()) return;  // waiting for data: the data loader calls schedule() again
+  const t0 = performance.now();
+  const result = trainSteps(run.stepsPerSlice);
+  if (!result) return;
+  // Adapt the slice to ~SLICE_MS (smoothed; the first calls run in V8's baseline tier).
+  const perStep = result.ms / Math.max(1, result.m.stepsRun);
+  const ideal = Math.max(1, Math.min(5000, Math.round(SLICE_MS / Math.max(perStep, 1e-3))));
+  run.stepsPerSlice = Math.max(1, Math.round(0.5 * run.stepsPerSlice + 0.5 * ideal));
+  run.wallMs += performance.now() - t0;
+  afterSteps(result, performance.now(), false);
+  if (run && run.phase !== 'failed') advancePhase();
+  schedule();
+}
+
+function schedule() {
+  if (tickQueued || !playing) return;
+  tickQueued = true;
+  tickChannel.port2.postMessage(null);
+}
+tickChannel.port1.onmessage = tick;
+
+// A data set got a new part (test set, first slice, everything) or failed: the current run may
+// now move on (loading -> warmup, waiting -> main).
+function dataChanged(name) {
+  if (!run || run.config.dataset !== name) return;
+  advancePhase();
+  if (playing) schedule();
+}
+
+async function init(message) {
+  base = message.base;
+  importScripts(`${base}js/idx_prefix.js`, `${base}wasm/fwdlab_core.js`);
+  Module = await createFwdlabModule({ locateFile: (f) => `${base}wasm/${f}` });
+  post({ type: 'ready', rules: Module.knownRules(), unavailable: probeRules() });
+}
+
+// Which rules this build can run: builds a tiny session per rule on two blank images. A rule
+// whose code has not landed yet throws "rule 'x' is not available in this build yet".
+function probeRules() {
+  const images = new Uint8Array(16 + 2 * 784);
+  images.set([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28]);
+  const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 0, 1]);
+  const tiny = Module.Dataset.fromIdx('probe', images, labels);
+  const unavailable = {};
+  for (const rule of Module.knownRules()) {
+    try {
+      new Module.Session({ rule, hidden: [8], batch: 1, epochs: 1 }, tiny, tiny).delete();
+    } catch (e) {
+      if (/not available/.test(e.message)) unavailable[rule] = e.message;
+    }
+  }
+  tiny.delete();
+  return unavailable;
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  try {
+    switch (msg.type) {
+      case 'init':
+        await init(msg);
+        break;
+      case 'reset': {
+        runId = msg.runId;
+        playing = false;
+        disposeRun();
+        const problem = Module.checkConfig(msg.config);
+        if (problem) { post({ type: 'error', name: 'ConfigError', message: problem }); break; }
+        run = newRun(msg.config);
+        loadDataset(msg.config.dataset);
+        status();
+        advancePhase();
+        if (msg.play) { playing = true; status(); schedule(); }
+        break;
+      }
+      case 'stop':
+        runId = msg.runId;
+        playing = false;
+        disposeRun();
+        break;
+      case 'play':
+        if (!run || run.phase === 'failed' || run.phase === 'finished') break;
+        playing = true;
+        status();
+        schedule();
+        break;
+      case 'pause':
+        playing = false;
+        if (run && run.session) postMetrics(performance.now(), { examples: run.session.examplesSeen, epoch: run.session.steps / run.session.stepsPerEpoch });
+        status();
+        break;
+      case 'step': {
+        playing = false;
+        if (!run || !advancePhase()) { status(); break; }
+        const result = trainSteps(1);
+        if (result) {
+          run.wallMs += result.ms;
+          afterSteps(result, performance.now(), true);
+          advancePhase();
+        }
+        status();
+        break;
+      }
+      default:
+        break;
+    }
+  } catch (e) {
+    post(errorMessage(e));
+  }
+};
