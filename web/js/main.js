@@ -69,7 +69,8 @@ function applyLayoutFlags() {
     node.classList.toggle('flag-hidden', page.state.hide.includes(name));
   });
   const open = $('open-full');
-  open.hidden = !page.state.embed;
+  // In a sandbox without allow-popups (our embed code) a new tab cannot open: no dead link.
+  open.hidden = !page.state.embed || window.origin === 'null';
   if (page.state.embed) {
     const full = { ...page.state, embed: false, hide: [] };
     open.href = `./#${serialize(full)}`;

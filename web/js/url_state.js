@@ -53,7 +53,7 @@ export const BY_KEY = Object.freeze(Object.fromEntries(SETTINGS.map((s) => [s.ke
 
 // One good starting point per rule (the owners of each rule tune these; see docs/results.md).
 export const PRESETS = {
-  bp: { hidden: [256, 256], optimizer: 'adam', lr: 1e-3, batch: 64, epochs: 10 },
+  bp: { hidden: [256, 256], optimizer: 'adam', lr: 1e-3, lr_decay: 3e-4, batch: 64, epochs: 10 },
   ff: { hidden: [500, 500], optimizer: 'adam', lr: 2e-3, batch: 100, epochs: 20, ff_theta: 2, readout_lr: 1e-3 },
   'ff-unsup': { hidden: [500, 500], optimizer: 'adam', lr: 2e-3, batch: 100, epochs: 20, ff_theta: 2, readout_lr: 1e-3 },
   fgw: { hidden: [256, 256], optimizer: 'sgd', lr: 1e-4, momentum: 0.9, batch: 64, epochs: 10, fg_tangents: 1 },
