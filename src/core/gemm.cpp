@@ -29,7 +29,13 @@ void eigen_gemm(Transpose ta, Transpose tb, float alpha, const A& a, const B& b,
   else eigen_product(alpha, a.transpose(), b.transpose(), beta, c);
 }
 
-#ifdef __wasm_simd128__
+// FWDLAB_GEMM_FORCE_EIGEN (a compile definition) keeps Eigen in a wasm build too: the baseline
+// that scripts/bench compares the kernels' training speed against.
+#if defined(__wasm_simd128__) && !defined(FWDLAB_GEMM_FORCE_EIGEN)
+#define FWDLAB_GEMM_SIMD128 1
+#endif
+
+#ifdef FWDLAB_GEMM_SIMD128
 // Hands any row-major operands with unit inner stride to the raw SIMD engine.
 template <class A, class B, class C>
 void simd_gemm(Transpose ta, Transpose tb, float alpha, const A& a, const B& b, float beta, C& c) {
@@ -49,7 +55,7 @@ void simd_gemm(Transpose ta, Transpose tb, float alpha, const A& a, const B& b, 
 }  // namespace
 
 const char* gemm_engine() {
-#ifdef __wasm_simd128__
+#ifdef FWDLAB_GEMM_SIMD128
   return "wasm-simd128";
 #else
   return "eigen";

@@ -9,7 +9,8 @@
 //   accumulate dW += X^T dY      gemm(Transpose::Yes, Transpose::No,  1, x,  dy, 1, dw);
 // Blocks work too, as operands or destination: gemm(No, No, 1, h.middleCols(g * s, s), w, 0, z).
 //
-// Two engines, chosen at compile time (the PacketMath pattern of Eigen, see docs/notes style.md):
+// Two engines, chosen at compile time (Eigen's PacketMath pattern: one platform fast path, one
+// portable fallback that the tests compare it against):
 //   - WebAssembly with SIMD (__wasm_simd128__): register-blocked f32x4 kernels, gemm_simd128.cpp.
 //     Eigen has no wasm packet math, so its own products only get clang's autovectoriser there.
 //   - everywhere else: Eigen's product, written exactly as the layers wrote it before, so native
@@ -42,9 +43,11 @@ void gemm_blocks(Transpose ta, Transpose tb, float alpha, const ConstMatrixRef& 
 }  // namespace detail
 
 // C = alpha op(A) op(B) + beta C, with the fastest engine of this build. C must not alias A or B.
-// Operands: Matrix or any row-major block (middleCols, topRows, Map). A Matrix C is resized first
-// when beta == 0; a block C must already be op(A).rows() x op(B).cols(). (A template only so that a
-// block is never silently copied into a temporary Matrix by overload resolution.)
+// Operands: Matrix or any row-major block (middleCols, topRows, Map); any other expression (such
+// as x.transpose()) is first evaluated into a temporary, so use the Transpose flags instead.
+// A Matrix C is resized first when beta == 0; a block C must already be op(A).rows() x op(B).cols().
+// (A template only so that a block is never silently copied into a temporary Matrix by overload
+// resolution.)
 template <class A, class B, class C>
 void gemm(Transpose ta, Transpose tb, float alpha, const A& a, const B& b, float beta, C&& c) {
   constexpr bool c_is_matrix = std::is_same_v<std::decay_t<C>, Matrix> && std::is_lvalue_reference_v<C>;
@@ -62,11 +65,12 @@ void gemm(Transpose ta, Transpose tb, float alpha, const A& a, const B& b, float
 void gemm_eigen(Transpose ta, Transpose tb, float alpha, const ConstMatrixRef& a, const ConstMatrixRef& b,
                 float beta, MatrixRef c);
 
-// Name of the engine gemm() uses in this build: "wasm-simd128" or "eigen".
+// Name of the engine gemm() uses in this build: "wasm-simd128" or "eigen" (natively, or in a wasm
+// build compiled with -DFWDLAB_GEMM_FORCE_EIGEN, the baseline scripts/bench can compare against).
 const char* gemm_engine();
 
 // The raw form of the SIMD engine: row-major op(A) is m x k, op(B) is k x n, C is m x n, each with
-// its leading dimension (distance between rows). Only defined where gemm_engine() is "wasm-simd128".
+// its leading dimension (distance between rows). Only defined in wasm builds with SIMD.
 void gemm_simd128(Transpose ta, Transpose tb, int m, int n, int k, float alpha, const float* a, int lda,
                   const float* b, int ldb, float beta, float* c, int ldc);
 

@@ -1,8 +1,9 @@
 // The WebAssembly SIMD engine of gemm.h: C = alpha op(A) op(B) + beta C, row-major floats.
 //
 // Why: Eigen 3.4 has no wasm packet math, so in the browser its products only get clang's
-// autovectoriser (about 0.3 of the wasm SIMD peak at the training shapes). This file is the classic GotoBLAS/BLIS scheme,
-// sized for what V8 makes of f32x4 code on x86-64 (16 xmm registers, no fused multiply-add):
+// autovectoriser (about 0.3 of the wasm SIMD peak at the training shapes). This file is the
+// classic GotoBLAS/BLIS scheme, sized for what V8 makes of f32x4 code on x86-64 (16 xmm
+// registers, no fused multiply-add):
 //
 //   for jc over columns of C in steps of kNC           (B block: kKC x kNC)
 //     for pc over the shared dimension in steps of kKC (cache blocking along K)
@@ -132,10 +133,12 @@ void micro_kernel(int kc, const float* a, const float* b, float alpha, float bet
     b += kNR;
   }
 
-  const v128_t va = wasm_f32x4_splat(alpha), vb = wasm_f32x4_splat(beta);
-  for (int r = 0; r < kMR; ++r)
-    for (int v = 0; v < kNV; ++v)
-      if (alpha != 1.0f) acc[r][v] = wasm_f32x4_mul(acc[r][v], va);
+  if (alpha != 1.0f) {
+    const v128_t va = wasm_f32x4_splat(alpha);
+    for (int r = 0; r < kMR; ++r)
+      for (int v = 0; v < kNV; ++v) acc[r][v] = wasm_f32x4_mul(acc[r][v], va);
+  }
+  const v128_t vb = wasm_f32x4_splat(beta);
 
   if (mr == kMR && nr == kNR) {
     for (int r = 0; r < kMR; ++r) {

@@ -23,6 +23,7 @@
 #include "core/dataset.h"
 #include "core/idx.h"
 #include "core/weights_io.h"
+#include "learn/forward_forward.h"
 #include "learn/session.h"
 
 namespace fwdlab::wasm {
@@ -244,6 +245,35 @@ class JsSession {
     });
   }
 
+  // Forward-Forward only: the goodness of every hidden layer for each of the 10 candidate labels,
+  // for `count` images (Float32Array count * 784 in [0, 1]). {layers: [Float32Array count x 10
+  // per hidden layer], counted: [indices of the layers whose sum is the prediction]}.
+  val label_goodness(const val& pixels) {
+    return guarded([&] {
+      auto* ff = dynamic_cast<ForwardForwardTrainer*>(&session_->trainer());
+      if (!ff || !ff->supervised()) throw std::invalid_argument("labelGoodness needs the supervised rule ff");
+      const auto values = emscripten::convertJSArrayToNumberVector<float>(pixels);
+      const int features = session_->train_data().features();
+      if (values.empty() || values.size() % features != 0) {
+        throw std::invalid_argument("labelGoodness expects a multiple of " + std::to_string(features) + " pixel values");
+      }
+      const Eigen::Index rows = static_cast<Eigen::Index>(values.size() / features);
+      Matrix x = Eigen::Map<const Matrix>(values.data(), rows, features);
+      std::vector<Matrix> goodness;
+      ff->label_goodness(x, goodness);
+      val layers = val::array();
+      for (const Matrix& g : goodness) {
+        layers.call<void>("push", val(emscripten::typed_memory_view(g.size(), g.data())).call<val>("slice"));
+      }
+      val counted = val::array();
+      for (int l : ff->goodness_layers()) counted.call<void>("push", l);
+      val out = val::object();
+      out.set("layers", layers);
+      out.set("counted", counted);
+      return out;
+    });
+  }
+
   // [{name, rows, cols}] for every parameter tensor, in weightsView order.
   val parameters() {
     val out = val::array();
@@ -346,6 +376,7 @@ EMSCRIPTEN_BINDINGS(fwdlab) {
       .function("evaluate", &JsSession::evaluate)
       .function("evaluateFirst", &JsSession::evaluate_first)
       .function("predict", &JsSession::predict)
+      .function("labelGoodness", &JsSession::label_goodness)
       .function("parameters", &JsSession::parameters)
       .function("weightsView", &JsSession::weights_view)
       .function("saveWeights", &JsSession::save_weights)

@@ -82,7 +82,8 @@ TEST_CASE("gemm matches Eigen across the cache blocks and at training shapes", "
   struct Case { int m, n, k; };
   // Past kKC = 256 along K, kMC = 128 along M and kNC = 1024 along N, with ragged remainders;
   // then the products of an MLP 784-1024-10 at batch 64.
-  const Case cases[] = {{5, 9, 257}, {131, 13, 7}, {6, 1030, 5}, {130, 1027, 300}, {64, 1024, 784}, {64, 10, 1024}, {784, 1024, 64}};
+  const Case cases[] = {{5, 9, 257},      {131, 13, 7},     {6, 1030, 5},   {130, 1027, 300},
+                        {64, 1024, 784}, {64, 10, 1024}, {784, 1024, 64}};
   for (const Case& s : cases)
     for (Transpose ta : kBoth)
       for (Transpose tb : kBoth)

@@ -8,7 +8,8 @@
 const uPlot = globalThis.uPlot;
 
 const REDRAW_MS = 250;
-const PALETTE = ['#2f6fde', '#e0672b', '#2a9d5b', '#b03aa6', '#c99a12', '#1aa3b8', '#d6455d', '#6b6f7a'];
+// Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#555555', '#7a5c00'];
 
 function cssVar(name, fallback) {
   const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();

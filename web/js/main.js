@@ -4,6 +4,7 @@ import { parse, serialize, toConfig, presetState, BY_KEY, formatValue } from './
 import { RULE_INFO } from './rules.js';
 import { Controls } from './controls.js';
 import { LineChart, formatCount, formatNumber, percent } from './charts.js';
+import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit } from './inside.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,6 +19,16 @@ const page = {
   figureKeys: '',
   lastAccuracy: null,
   runId: 0,
+  pad: null,
+  predictId: 0,
+  predictBusy: false,
+  predictAgain: false,
+  lastPredictAt: 0,
+  explainIndex: 0,
+  lastViews: null,
+  lastSpoken: 0,
+  pending: {},           // inside views received but not drawn yet (drawn one per frame, when visible)
+  insideVisible: false,
 };
 
 // --- notices ----------------------------------------------------------------------------------
@@ -123,13 +134,13 @@ function makeCharts() {
     loss: new LineChart($('chart-loss'), { xLabel: 'examples', series: [{ label: 'loss' }] }),
     acc: new LineChart($('chart-acc'), {
       xLabel: 'examples', yFormat: percent,
-      series: [{ label: 'first 1k test', markers: true }, { label: 'full test set', points: true, color: '#e0672b' }],
+      series: [{ label: 'first 1k test', markers: true }, { label: 'full test set', points: true, color: '#d55e00' }],
     }),
     accTime: new LineChart($('chart-acc-time'), {
       xLabel: 'seconds', yFormat: percent,
-      series: [{ label: 'first 1k test', markers: true }, { label: 'full test set', points: true, color: '#e0672b' }],
+      series: [{ label: 'first 1k test', markers: true }, { label: 'full test set', points: true, color: '#d55e00' }],
     }),
-    speed: new LineChart($('chart-speed'), { xLabel: 'seconds', yFormat: formatCount, series: [{ label: 'examples/s', color: '#2a9d5b' }] }),
+    speed: new LineChart($('chart-speed'), { xLabel: 'seconds', yFormat: formatCount, series: [{ label: 'examples/s', color: '#009e73' }] }),
   };
   if (page.figureChart) { page.figureChart.destroy(); page.figureChart = null; }
   page.figureKeys = '';
@@ -165,8 +176,9 @@ function drawFigures(x, figures) {
       xLabel: 'examples',
       series: keys.map((k, i) => ({
         label: k.replace('goodness_', 'goodness ').replace('.', ' '),
-        color: /neg$/.test(k) ? ['#e0672b', '#d6455d', '#c99a12', '#b03aa6'][Math.floor(i / 2) % 4]
-          : ['#2f6fde', '#2a9d5b', '#1aa3b8', '#6b6f7a'][Math.floor(i / 2) % 4],
+        // Okabe-Ito colours (colour-blind safe); negatives dashed as well.
+        color: /neg$/.test(k) ? ['#d55e00', '#e69f00', '#cc79a7', '#7a5c00'][Math.floor(i / 2) % 4]
+          : ['#0072b2', '#009e73', '#56b4e9', '#555555'][Math.floor(i / 2) % 4],
         dash: /neg$/.test(k) ? [6, 4] : undefined,
       })),
     });
@@ -177,13 +189,34 @@ function drawFigures(x, figures) {
 // At most one chart redraws per animation frame (each is throttled to a few redraws a second),
 // so no frame's work adds up to a long task.
 let nextChart = 0;
+// The inside views get a frame of their own, one piece per frame, and only while visible.
 function frame(now) {
   const charts = [...Object.values(page.charts), ...(page.figureChart ? [page.figureChart] : [])];
+  let drew = false;
   for (let i = 0; i < charts.length; i++) {
     const c = charts[(nextChart + i) % charts.length];
-    if (c.draw(now)) { nextChart = (nextChart + i + 1) % charts.length; break; }
+    if (c.draw(now)) { nextChart = (nextChart + i + 1) % charts.length; drew = true; break; }
   }
+  if (!drew && page.insideVisible) drawPendingView();
   requestAnimationFrame(frame);
+}
+
+function drawPendingView() {
+  const p = page.pending;
+  if (p.confusion) {
+    const m = p.confusion;
+    p.confusion = null;
+    $('confusion-hint').textContent = `On the first ${m.count} test images (${m.correct} right). Rows: the true digit; columns: the model's guess.`;
+    drawConfusion($('confusion'), m);
+  } else if (p.gallery) {
+    const m = p.gallery;
+    const next = drawGallery($('gallery'), m, pickDigit, m.next || 0, 8);
+    if (next < 0) p.gallery = null; else p.gallery = { ...m, next };
+  } else if (p.explain) {
+    const m = p.explain;
+    p.explain = null;
+    drawExplain(m);
+  }
 }
 
 // Draws `units` 28x28 weight images in a row of tiles; each tile scaled by its own largest
@@ -204,8 +237,8 @@ function drawWeights(m) {
       const v = m.pixels[u * 784 + i] / max;
       const p = 4 * ((oy + Math.floor(i / 28)) * cols * 28 + ox + (i % 28));
       const a = Math.min(1, Math.abs(v));
-      // white -> blue (#2f6fde) for positive, white -> red (#d6455d) for negative
-      const [r, g, b] = v >= 0 ? [47, 111, 222] : [214, 69, 93];
+      // white -> blue (#0072b2) for positive, white -> vermillion (#d55e00) for negative
+      const [r, g, b] = v >= 0 ? [0, 114, 178] : [213, 94, 0];
       img.data[p] = Math.round(255 + (r - 255) * a);
       img.data[p + 1] = Math.round(255 + (g - 255) * a);
       img.data[p + 2] = Math.round(255 + (b - 255) * a);
@@ -218,6 +251,131 @@ function drawWeights(m) {
 function clearWeights() {
   const canvas = $('weights-canvas');
   canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+}
+
+// --- draw a digit, inside views ---------------------------------------------------------------
+
+// One prediction in flight at a time; a drawing that changes meanwhile is sent when it returns.
+function requestPrediction() {
+  if (!page.worker || !page.pad) return;
+  const pixels = page.pad.pixels;
+  if (!pixels) return;
+  if (page.predictBusy) { page.predictAgain = true; return; }
+  page.predictBusy = true;
+  page.lastPredictAt = performance.now();
+  page.worker.postMessage({ type: 'predict', id: ++page.predictId, runId: page.runId, pixels: pixels.slice() });
+}
+
+function onDigit(pixels) {
+  drawDigit($('draw-preview'), pixels || new Float32Array(784));
+  if (!pixels) {
+    $('draw-prediction').textContent = '–';
+    $('draw-scores').replaceChildren();
+    $('draw-kind').textContent = '';
+    return;
+  }
+  requestPrediction();
+}
+
+function onPrediction(m) {
+  page.predictBusy = false;
+  if (page.predictAgain) { page.predictAgain = false; requestPrediction(); }
+  if (!page.pad.pixels) return;
+  if (m.none) { $('draw-prediction').textContent = '–'; $('draw-kind').textContent = 'No model yet: wait for the data to load.'; return; }
+  $('draw-prediction').textContent = String(m.predicted);
+  $('draw-kind').textContent = m.kind === 'goodness'
+    ? 'Goodness of each label, summed over the layers the prediction uses (Forward-Forward predicts the label with the most goodness).'
+    : 'Probability of each digit.';
+  drawBars($('draw-scores'), m.scores, m);
+}
+
+function pickDigit(index) {
+  page.explainIndex = index;
+  if (page.worker) page.worker.postMessage({ type: 'explain', index });
+}
+
+// The latest figures for screen readers: politely, at most every 10 s.
+function speak(m) {
+  const now = performance.now();
+  if (now - page.lastSpoken < 10000) return;
+  page.lastSpoken = now;
+  $('live-summary').textContent = `Test accuracy ${percent(m.accuracy)} after ${m.examples.toLocaleString('en-US')} examples, ${m.wallSeconds.toFixed(0)} seconds.`;
+}
+
+// --- export and import -----------------------------------------------------------------------
+
+function download(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+function runName() {
+  return `forward-lab-${page.state.rule}-${page.state.hidden.join('x')}-seed${page.state.seed}`;
+}
+
+// Every chart's series so far: {chart: {x, series: [labels], rows: [[x, y1, ...]]}}.
+function metricsData() {
+  const charts = { ...page.charts, ...(page.figureChart ? { figures: page.figureChart } : {}) };
+  const out = {};
+  for (const [name, c] of Object.entries(charts)) {
+    out[name] = {
+      x: c.plot.series[0].label,
+      series: c.series.map((s) => s.label),
+      rows: c.data[0].map((x, i) => [x, ...c.data.slice(1).map((col) => col[i])]),
+    };
+  }
+  return out;
+}
+
+function exportJson() {
+  const body = { settings: toConfig(page.state), charts: metricsData() };
+  download(new Blob([JSON.stringify(body, null, 1)], { type: 'application/json' }), `${runName()}-metrics.json`);
+}
+
+function exportCsv() {
+  const lines = ['chart,series,x_name,x,value'];
+  const q = (t) => (/[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
+  for (const [name, c] of Object.entries(metricsData())) {
+    for (const row of c.rows) {
+      c.series.forEach((label, i) => {
+        if (row[i + 1] != null) lines.push([name, q(label), q(c.x), row[0], row[i + 1]].join(','));
+      });
+    }
+  }
+  download(new Blob([`${lines.join('\n')}\n`], { type: 'text/csv' }), `${runName()}-metrics.csv`);
+}
+
+function onWeightsFile(m) {
+  if (m.none) { notice('There is no model yet: wait for the data to load.', 'warn', 'weights'); return; }
+  download(new Blob([m.bytes], { type: 'application/octet-stream' }), `${runName()}.fwdlab`);
+}
+
+async function importWeights(input) {
+  const file = input.files && input.files[0];
+  if (!file || !page.worker) return;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  input.value = '';
+  page.worker.postMessage({ type: 'load-weights', bytes, name: file.name, runId: page.runId });
+}
+
+function chartPng(name) {
+  const chart = name === 'figures' ? page.figureChart : page.charts[{ loss: 'loss', acc: 'acc', 'acc-time': 'accTime', speed: 'speed' }[name]];
+  if (!chart) return;
+  chart.draw(performance.now(), true);
+  const src = chart.plot.ctx.canvas;
+  const c = document.createElement('canvas');
+  c.width = src.width;
+  c.height = src.height;
+  const ctx = c.getContext('2d');
+  ctx.fillStyle = getComputedStyle(document.body).backgroundColor || '#fff';
+  ctx.fillRect(0, 0, c.width, c.height);
+  ctx.drawImage(src, 0, 0);
+  c.toBlob((blob) => { if (blob) download(blob, `${runName()}-${name}.png`); }, 'image/png');
 }
 
 // --- the worker -------------------------------------------------------------------------------
@@ -243,6 +401,16 @@ function resetNumbers() {
   page.lastAccuracy = null;
   page.speedWindow = null;
   clearWeights();
+  page.lastViews = null;
+  page.pending = {};
+  $('confusion').replaceChildren();
+  $('gallery').replaceChildren();
+  $('gallery').pool = null;
+  $('explain-caption').textContent = 'Waiting for the model…';
+  $('explain-goodness').replaceChildren();
+  $('explain-scores').replaceChildren();
+  $('live-summary').textContent = '';
+  page.lastSpoken = 0;
 }
 
 function restart(play) {
@@ -288,7 +456,7 @@ function speedSample(m) {
 
 function onWorkerMessage(event) {
   const m = event.data;
-  const aboutRuns = ['status', 'metrics', 'eval', 'weights', 'error'].includes(m.type);
+  const aboutRuns = ['status', 'metrics', 'eval', 'weights', 'error', 'views', 'explain'].includes(m.type);
   if (aboutRuns && m.runId !== page.runId) return;  // sent before the page started another run
   switch (m.type) {
     case 'ready':
@@ -318,6 +486,7 @@ function onWorkerMessage(event) {
       if (!document.documentElement.dataset.firstTrainMs) {
         document.documentElement.dataset.firstTrainMs = String(Math.round(performance.now()));
       }
+      page.lastMetrics = m;
       $('n-epoch').textContent = m.epoch.toFixed(2);
       $('n-examples').textContent = m.examples.toLocaleString('en-US');
       $('n-time').textContent = `${m.wallSeconds.toFixed(1)} s`;
@@ -335,10 +504,33 @@ function onWorkerMessage(event) {
       page.charts.acc.append(m.examples, row);
       page.charts.accTime.append(m.wallSeconds, row);
       showEvalFigures(m);
+      speak(m);
       break;
     }
     case 'weights':
       if (!page.blocked) drawWeights(m);
+      break;
+    case 'prediction':
+      onPrediction(m);
+      break;
+    case 'views':
+      if (page.blocked) break;
+      page.lastViews = m;
+      page.pending.confusion = m;
+      page.pending.gallery = m;
+      if (page.pad && page.pad.pixels && performance.now() - page.lastPredictAt > 900) requestPrediction();
+      break;
+    case 'explain':
+      if (page.blocked) break;
+      page.explainIndex = m.index;
+      page.pending.explain = m;
+      break;
+    case 'weights-file':
+      onWeightsFile(m);
+      break;
+    case 'weights-loaded':
+      notice(m.ok ? m.message : `The weights were not loaded (the current model is kept): ${m.message}`, m.ok ? 'info' : 'error', 'weights');
+      if (m.ok) requestPrediction();
       break;
     case 'error': {
       setPlaying(false);
@@ -416,6 +608,18 @@ $('step').addEventListener('click', () => {
   setPlaying(false);
 });
 $('reset').addEventListener('click', () => restart(false));
+page.pad = new DigitPad($('draw-canvas'), onDigit);
+new IntersectionObserver((entries) => {
+  page.insideVisible = entries.some((e) => e.isIntersecting);
+}).observe($('inside-title').parentElement);
+$('draw-clear').addEventListener('click', () => page.pad.clear());
+$('explain-next').addEventListener('click', () => pickDigit((page.explainIndex + 1) % 300));
+$('views-on').addEventListener('change', (e) => { if (page.worker) page.worker.postMessage({ type: 'views', on: e.target.checked }); });
+$('export-csv').addEventListener('click', exportCsv);
+$('export-json').addEventListener('click', exportJson);
+$('save-weights').addEventListener('click', () => { if (page.worker) page.worker.postMessage({ type: 'save-weights' }); });
+$('load-weights').addEventListener('change', (e) => importWeights(e.target));
+document.querySelectorAll('button.png').forEach((b) => b.addEventListener('click', () => chartPng(b.dataset.chart)));
 $('preset').addEventListener('click', () => onSettingChange('rule', page.state.rule));
 $('share').addEventListener('click', () => copyText(pageUrl({ ...page.state }), 'Link'));
 $('embed-code').addEventListener('click', () => copyText(embedCode(), 'Embed code'));

@@ -13,7 +13,7 @@ export const RULES = ['ff', 'ff-unsup', 'fgw', 'fga', 'lg-fga', 'bp'];
 
 // Names of the page's controls and panels that the `hide` flag may hide (embed mode).
 export const PANELS = ['rule', 'dataset', 'network', 'optimizer', 'advanced', 'controls', 'reset', 'step',
-  'explain', 'figures', 'weights', 'charts', 'share', 'numbers', 'progress'];
+  'explain', 'figures', 'weights', 'charts', 'share', 'numbers', 'progress', 'draw', 'inside', 'export'];
 
 // type: 'choice' | 'int' | 'number' | 'bool' | 'layers' | 'list'
 // rules: the rules the setting matters for (the UI hides it for the others); absent = all.

@@ -5,9 +5,15 @@
 //               {type:'reset', config, runId, play}  drop the current run, prepare a new one
 //               {type:'stop', runId}           drop the current run
 //               {type:'play'} {type:'pause'} {type:'step'}
+//               {type:'predict', id, pixels}   class scores of a drawn digit (Float32Array 784)
+//               {type:'views', on}             inside views (confusion, mistakes, explain) on/off
+//               {type:'explain', index}        which view-set test digit to explain
+//               {type:'save-weights'} {type:'load-weights', bytes, name}
 // Messages out: {type:'ready', rules, unavailable} {type:'progress', ...} {type:'status', ...}
 //               {type:'metrics', ...} {type:'eval', ...} {type:'weights', units, pixels}
-//               {type:'error', name, message}
+//               {type:'error', name, message} {type:'prediction', id, kind, scores, ...}
+//               {type:'views', ...} {type:'explain', ...} {type:'weights-file', bytes}
+//               {type:'weights-loaded', ok, message}
 //               Each carries the runId of the run it is about: the page drops messages that
 //               were already on their way when it started another run.
 //
@@ -24,6 +30,9 @@ const QUICK_TEST = 1000;          // quick evaluations use the first 1000 test i
 const SLICE_MS = 30;              // target length of one training slice
 const POST_MS = 100;              // metrics are posted at most this often
 const EVAL_SHARE = 0.12;          // quick evaluations take at most ~12% of the time
+const VIEW_MAX = 300;             // the inside views look at the first 300 test images (FF: 100)
+const VIEW_SHARE = 0.04;          // and take at most ~4% of the time, at most once a second
+const GALLERY_MAX = 24;           // misclassified digits shown
 const FILE_SIZES = {              // decompressed sizes, for the progress bar before headers arrive
   'train-images-idx3-ubyte': 16 + 60000 * 784,
   'train-labels-idx1-ubyte': 8 + 60000,
@@ -38,6 +47,9 @@ let run = null;           // the current run (see newRun)
 const data = {};          // dataset name -> loader state
 const tickChannel = new MessageChannel();  // a zero-delay yield (nested setTimeout clamps to 4 ms)
 let tickQueued = false;
+
+let viewsOn = true;
+let explainIndex = 0;      // the view-set test digit the page explains
 
 let runId = 0;             // the page's id of the current run, echoed in every message
 function post(message) { self.postMessage({ runId, ...message }); }
@@ -143,6 +155,9 @@ function newRun(config) {
     evalCostMs: 0,
     lastEpochEvaluated: -1,
     lastWeightsWall: -Infinity,
+    lastViewsWall: -Infinity,
+    viewsCostMs: 0,
+    viewsMs: 0,            // time inside the inside views (included in wallMs)
   };
 }
 
@@ -216,6 +231,7 @@ function postMetrics(now, m) {
     examplesPerSecond: w.ms > 0 ? (1000 * w.examples) / w.ms : 0,
     trainSeconds: run.trainMs / 1000,
     wallSeconds: run.wallMs / 1000,
+    viewsSeconds: run.viewsMs / 1000,
   });
   run.window = { examples: 0, ms: 0, loss: 0, steps: 0, figures: {} };
   run.lastPost = now;
@@ -238,6 +254,102 @@ function postWeights() {
   }
   self.postMessage({ runId, type: 'weights', name: info.name, units, pixels: out }, [out.buffer]);
   run.lastWeightsWall = run.wallMs;
+}
+
+// --- inside views ------------------------------------------------------------------------------
+// The first VIEW_MAX test images as floats in [0, 1] (cached per data set) and their labels.
+function viewSet() {
+  const d = data[run.config.dataset];
+  if (!d || !d.test) return null;
+  if (!d.view) {
+    const n = Math.min(VIEW_MAX, d.test.count);
+    const pixels = new Float32Array(n * 784);
+    const bytes = new Uint8Array(n * 784);
+    const labels = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const img = d.test.image(i);
+      bytes.set(img, i * 784);
+      for (let j = 0; j < 784; j++) pixels[i * 784 + j] = img[j] / 255;
+      labels[i] = d.test.label(i);
+    }
+    d.view = { n, pixels, bytes, labels };
+  }
+  return d.view;
+}
+
+function argmax(a, offset = 0, n = 10) {
+  let best = 0;
+  for (let c = 1; c < n; c++) if (a[offset + c] > a[offset + best]) best = c;
+  return best;
+}
+
+function softmax(a) {
+  const max = Math.max(...a);
+  const e = a.map((v) => Math.exp(v - max));
+  const sum = e.reduce((x, y) => x + y, 0);
+  return e.map((v) => v / sum);
+}
+
+// Scores of one digit as the page shows them: FF per-label goodness (summed over the layers the
+// prediction uses, and per layer), the others softmax probabilities.
+function scoreDigit(pixels) {
+  const s = run.session;
+  const scores = Array.from(s.predict(pixels));
+  const out = { rule: run.config.rule, predicted: argmax(scores) };
+  if (run.config.rule === 'ff') {
+    const g = s.labelGoodness(pixels);
+    out.kind = 'goodness';
+    out.scores = scores;
+    out.layers = g.layers.map((l) => Array.from(l));
+    out.counted = g.counted;
+  } else {
+    out.kind = 'probability';
+    out.scores = softmax(scores);
+  }
+  return out;
+}
+
+function postExplain() {
+  const v = viewSet();
+  if (!v || !run.session) return;
+  const i = Math.max(0, Math.min(v.n - 1, explainIndex));
+  const r = scoreDigit(v.pixels.subarray(i * 784, (i + 1) * 784));
+  post({ type: 'explain', index: i, label: v.labels[i], image: v.bytes.slice(i * 784, (i + 1) * 784), ...r });
+}
+
+// Confusion matrix and misclassified digits on the view set, and the explained digit.
+function postViews() {
+  const s = run && run.session;
+  const v = s && viewSet();
+  if (!v) return 0;
+  const t0 = performance.now();
+  try {
+    const n = run.config.rule === 'ff' ? Math.min(100, v.n) : v.n;
+    const scores = s.predict(v.pixels.subarray(0, n * 784));
+    const confusion = new Uint32Array(100);  // [true * 10 + predicted]
+    const wrong = [];
+    let correct = 0;
+    for (let i = 0; i < n; i++) {
+      const p = argmax(scores, i * 10);
+      confusion[v.labels[i] * 10 + p]++;
+      if (p === v.labels[i]) correct++;
+      else if (wrong.length < GALLERY_MAX) wrong.push({ index: i, predicted: p, label: v.labels[i] });
+    }
+    const images = new Uint8Array(wrong.length * 784);
+    wrong.forEach((w, k) => images.set(v.bytes.subarray(w.index * 784, (w.index + 1) * 784), k * 784));
+    post({ type: 'views', count: n, correct, confusion, wrong, images, examples: run.examplesBefore + s.examplesSeen });
+    postExplain();
+  } catch (e) {
+    // A view must never stop training: say so once, and stop the views.
+    console.error(`inside views stopped: ${e.message}`);
+    viewsOn = false;
+    return 0;
+  }
+  const ms = performance.now() - t0;
+  run.viewsCostMs = ms;
+  run.viewsMs += ms;
+  run.lastViewsWall = run.wallMs + ms;
+  return ms;
 }
 
 function evaluate(full) {
@@ -283,6 +395,9 @@ function afterSteps(result, now, forcePost) {
   const { m } = result;
   if (forcePost || now - run.lastPost >= POST_MS) postMetrics(now, m);
   if (forcePost || run.wallMs - run.lastWeightsWall >= 1500) postWeights();
+  if (viewsOn && (forcePost || run.wallMs - run.lastViewsWall >= Math.max(1000, run.viewsCostMs / VIEW_SHARE))) {
+    run.wallMs += postViews();
+  }
   const spe = run.session.stepsPerEpoch;
   const epochEnd = run.phase === 'main' && m.steps % spe === 0 && m.steps / spe !== run.lastEpochEvaluated;
   if (epochEnd) {
@@ -408,6 +523,35 @@ self.onmessage = async (event) => {
         status();
         break;
       }
+      case 'predict': {
+        if (!run || !run.session) { post({ type: 'prediction', id: msg.id, none: true }); break; }
+        post({ type: 'prediction', id: msg.id, ...scoreDigit(msg.pixels) });
+        break;
+      }
+      case 'views':
+        viewsOn = !!msg.on;
+        if (viewsOn && run && run.session) postViews();
+        break;
+      case 'explain':
+        explainIndex = msg.index | 0;
+        if (run && run.session) postExplain();
+        break;
+      case 'save-weights':
+        if (!run || !run.session) { post({ type: 'weights-file', none: true }); break; }
+        post({ type: 'weights-file', bytes: run.session.saveWeights(), rule: run.config.rule, hidden: run.config.hidden });
+        break;
+      case 'load-weights':
+        if (!run || !run.session) { post({ type: 'weights-loaded', ok: false, message: 'There is no model yet: wait for the data to load.' }); break; }
+        try {
+          run.session.loadWeights(msg.bytes, msg.name);
+        } catch (e) {
+          post({ type: 'weights-loaded', ok: false, name: e.name, message: e.message });
+          break;
+        }
+        post({ type: 'weights-loaded', ok: true, message: `Loaded the weights from ${msg.name}.` });
+        postWeights();
+        postViews();
+        break;
       default:
         break;
     }

@@ -1,0 +1,246 @@
+// Issue 7 in the built site: drawing a digit, weights export and import, the inside views
+// (confusion matrix, mistakes, one FF prediction explained) and an axe-core accessibility audit.
+// Run after scripts/build-site, one test after another (one browser; 2 cores).
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+const h = require('./helpers.js');
+
+let server;
+let url;
+let browser;
+
+test.before(async () => {
+  assert.ok(fs.existsSync(path.join(h.dist, 'index.html')), 'dist/ is missing: run scripts/build-site first');
+  ({ server, url } = await h.startServer());
+  browser = await h.launch();
+});
+
+test.after(async () => {
+  if (browser) await browser.close();
+  if (server) server.close();
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let bpWeights = null;  // the 256x256 backprop weights saved by the first test
+
+// Draws a vertical stroke (a "1") on the drawing pad with the mouse.
+async function drawOne(page) {
+  await page.getByRole('button', { name: 'Clear the drawing' }).click();
+  const pad = page.locator('#draw-canvas');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const x = box.x + box.width * 0.5;
+  await page.mouse.move(x, box.y + box.height * 0.15);
+  await page.mouse.down();
+  for (let i = 1; i <= 12; i++) await page.mouse.move(x + i * 0.3, box.y + box.height * (0.15 + (0.7 * i) / 12));
+  await page.mouse.up();
+}
+
+// The scores shown for the drawn digit (exact values from data-value).
+async function shownScores(page) {
+  return page.$$eval('#draw-scores .score-row', (rows) => rows.map((r) => Number(r.dataset.value)));
+}
+
+async function waitFor(page, fn, arg, timeout, what) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout, polling: 100 });
+  } catch (e) {
+    throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+test('draw a digit: a vertical stroke is a 1 for a briefly trained backprop net; weights export and import', async () => {
+  const { context, page, problems } = await h.openPage(browser, `${url}#rule=bp&seed=1`);
+  try {
+    await h.waitForNumbers(page, (x) => x.accuracy !== null && x.accuracy >= 0.93, 60000, 'BP accuracy >= 93%');
+    await drawOne(page);
+    await waitFor(page, () => document.getElementById('draw-prediction').textContent === '1', null, 10000, 'the prediction 1');
+    const probs = await shownScores(page);
+    assert.equal(probs.length, 10);
+    assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 1e-4, 'probabilities sum to 1');
+    assert.equal(probs.indexOf(Math.max(...probs)), 1);
+    // The preview is the centred 28x28 image.
+    const ink = await page.locator('#draw-preview').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+      let dark = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
+      return dark;
+    });
+    assert.ok(ink > 10, `ink pixels in the preview: ${ink}`);
+
+    // Export the weights of the paused model.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await sleep(600);
+    await drawOne(page);  // the same stroke again (on a cleared pad): a prediction from the paused model
+    await sleep(800);
+    const before = await shownScores(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save weights' }).click()]);
+    assert.match(download.suggestedFilename(), /^forward-lab-bp-256x256-seed1\.fwdlab$/);
+    const saved = fs.readFileSync(await download.path());
+    assert.equal(saved.subarray(0, 7).toString('latin1'), 'FWDLABW');
+    bpWeights = saved;
+    // Train on: the model (and the scores) change.
+    await page.getByRole('button', { name: 'Play' }).click();
+    await sleep(2500);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await sleep(600);
+    await drawOne(page);
+    await sleep(800);
+    const trained = await shownScores(page);
+    assert.notDeepEqual(trained, before, 'training on changed the scores');
+    // Import: the scores are the exported model's again.
+    await page.setInputFiles('#load-weights', { name: 'saved.fwdlab', mimeType: 'application/octet-stream', buffer: saved });
+    await waitFor(page, () => [...document.querySelectorAll('#notices .notice')].some((n) => /Loaded the weights/.test(n.textContent)), null, 5000, 'the loaded notice');
+    await waitFor(page, (want) => {
+      const got = [...document.querySelectorAll('#draw-scores .score-row')].map((r) => Number(r.dataset.value));
+      return got.length === 10 && got.every((v, i) => v === want[i]);
+    }, before, 5000, 'the exported model\'s scores');
+    // A truncated file: the core's message, and the model is kept.
+    await page.setInputFiles('#load-weights', { name: 'broken.fwdlab', mimeType: 'application/octet-stream', buffer: saved.subarray(0, 100) });
+    await waitFor(page, () => [...document.querySelectorAll('#notices .notice.error')].some((n) => /not loaded/.test(n.textContent)), null, 5000, 'the error notice');
+    const n = await h.readNumbers(page);
+    const message = n.notices.find((t) => /not loaded/.test(t));
+    console.log(`# corrupt file: ${message}`);
+    assert.match(message, /broken\.fwdlab/);
+    await drawOne(page);
+    await sleep(800);
+    assert.deepEqual(await shownScores(page), before, 'the model is unchanged');
+    // Clear empties the pad.
+    await page.getByRole('button', { name: 'Clear the drawing' }).click();
+    assert.equal(await page.locator('#draw-prediction').textContent(), '–');
+    // Metrics as CSV.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Metrics CSV' }).click()]);
+    const text = fs.readFileSync(await csv.path(), 'utf8');
+    assert.match(text, /^chart,series,x_name,x,value\nloss,loss,examples,\d+,/);
+    assert.match(text, /\nacc,first 1k test,examples,\d+,0\.9/);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the Training loss chart as PNG' }).click()]);
+    assert.deepEqual([...fs.readFileSync(await png.path()).subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('inside views: the confusion matrix and the mistakes render and update while training', async () => {
+  const { context, page, problems } = await h.openPage(browser, null);
+  try {
+    await context.addInitScript(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(`${url}#rule=bp&seed=2&hidden=64`);
+    await page.locator('#inside-title').scrollIntoViewIfNeeded();  // the views draw while visible
+    await waitFor(page, () => document.querySelectorAll('#confusion tbody tr').length === 10, null, 30000, 'the confusion matrix');
+    // Long tasks are counted from 1 s after the first views (the page's start-up is not theirs).
+    const drawnAt = await page.evaluate(() => performance.now() + 1000);
+    const views = async () => page.evaluate(async () => {
+      const v = (await import('./js/main.js')).page.lastViews;
+      return { examples: v.examples, count: v.count, correct: v.correct, total: v.confusion.reduce((a, b) => a + b, 0) };
+    });
+    const a = await views();
+    assert.equal(a.total, a.count);
+    await sleep(2500);
+    const b = await views();
+    assert.ok(b.examples > a.examples, `views updated: ${a.examples} -> ${b.examples}`);
+    // The table shows the numbers: the diagonal sums to the correct count.
+    const diag = await page.$$eval('#confusion tbody tr', (rows) => rows.reduce((s, r, i) => s + (Number(r.children[i + 1].textContent) || 0), 0));
+    assert.ok(Math.abs(diag - (await views()).correct) <= 300);
+    await waitFor(page, () => document.querySelectorAll('#gallery button.digit').length > 0, null, 20000, 'a misclassified digit');
+    // Redrawing the views keeps every main-thread task under 50 ms.
+    const long = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start > drawnAt);
+    console.log(`# long tasks while the inside views update: ${JSON.stringify(long)}`);
+    assert.deepEqual(long, []);
+    // Picking one explains it.
+    const first = page.locator('#gallery button.digit').first();
+    const index = Number(await first.getAttribute('data-index'));
+    await first.click();
+    await waitFor(page, (i) => document.getElementById('explain-caption').textContent.startsWith(`Test image ${i + 1}:`), index, 5000, 'the explanation');
+    // Weights for another architecture: the core's message, and training goes on.
+    if (bpWeights) {
+      await page.setInputFiles('#load-weights', { name: 'big.fwdlab', mimeType: 'application/octet-stream', buffer: bpWeights });
+      await waitFor(page, () => [...document.querySelectorAll('#notices .notice.error')].some((n) => /not loaded/.test(n.textContent)), null, 5000, 'the error notice');
+      const t = (await h.readNumbers(page)).notices.find((x) => /not loaded/.test(x));
+      assert.match(t, /big\.fwdlab: the weights are for rule bp with hidden layers 256.256 .*but the current model is rule bp with hidden layers 64/);
+      const before = (await h.readNumbers(page)).examples;
+      await h.waitForNumbers(page, (x) => x.examples > before, 5000, 'training after the refused file');
+    }
+    // The first-layer weights are drawn.
+    const drawn = await page.locator('#weights-canvas').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] && (d[i] < 250 || d[i + 2] < 250)) return true;
+      return false;
+    });
+    assert.ok(drawn);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Forward-Forward: the goodness per label and layer explains the prediction the page shows', async () => {
+  const { context, page, problems } = await h.openPage(browser, `${url}#rule=ff&seed=1&hidden=200,200`);
+  try {
+    await page.locator('#inside-title').scrollIntoViewIfNeeded();
+    await waitFor(page, () => document.querySelectorAll('#explain-goodness tbody tr').length === 10, null, 40000, 'the goodness table');
+    await h.waitForNumbers(page, (x) => x.accuracy !== null && x.accuracy > 0.5, 60000, 'FF accuracy above chance');
+    for (let k = 0; k < 3; k++) {
+      await page.getByRole('button', { name: 'Next digit to explain' }).click();
+      await waitFor(page, (i) => document.getElementById('explain-caption').textContent.startsWith(`Test image ${i}:`), k + 2, 5000, `digit ${k + 2}`);
+      const shown = await page.evaluate(() => {
+        const sums = [...document.querySelectorAll('#explain-goodness td.sum')].map((td) => Number(td.dataset.value));
+        const layers = document.querySelectorAll('#explain-goodness thead th').length - 2;
+        return { sums, layers, predicted: Number(document.getElementById('explain-predicted').textContent), caption: document.getElementById('explain-caption').textContent };
+      });
+      assert.equal(shown.layers, 2);
+      assert.equal(shown.sums.indexOf(Math.max(...shown.sums)), shown.predicted, JSON.stringify(shown));
+      assert.match(shown.caption, new RegExp(`predicts ${shown.predicted}`));
+    }
+    // The drawn digit's scores are the per-label goodness too.
+    await drawOne(page);
+    await waitFor(page, () => /goodness/i.test(document.getElementById('draw-kind').textContent), null, 5000, 'goodness scores for the drawing');
+    const scores = await shownScores(page);
+    const predicted = Number(await page.locator('#draw-prediction').textContent());
+    assert.equal(scores.indexOf(Math.max(...scores)), predicted);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('accessibility: axe-core finds no serious or critical problems; the page fits 360 px', async () => {
+  const { context, page, problems } = await h.openPage(browser, `${url}#rule=ff&seed=1&hidden=100`);
+  try {
+    await page.locator('#inside-title').scrollIntoViewIfNeeded();
+    await waitFor(page, () => document.querySelectorAll('#explain-goodness tbody tr').length === 10, null, 40000, 'the inside views');
+    await page.addScriptTag({ path: path.join(h.root, 'node_modules', 'axe-core', 'axe.min.js') });
+    const audit = async () => page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    });
+    const wide = await audit();
+    assert.deepEqual(wide, [], JSON.stringify(wide, null, 1));
+    // Every button and form control has an accessible name and is reachable by Tab.
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, input, select, textarea')]
+      .filter((e) => e.offsetParent !== null || e.id === 'load-weights')
+      .filter((e) => e.tabIndex < 0).map((e) => e.id || e.outerHTML.slice(0, 60)));
+    assert.deepEqual(unnamed, []);
+    // The latest figures, for screen readers, in a polite live region.
+    await waitFor(page, () => /^Test accuracy \d/.test(document.getElementById('live-summary').textContent), null, 20000, 'the live summary');
+    assert.equal(await page.getAttribute('#live-summary', 'aria-live'), 'polite');
+    await page.setViewportSize({ width: 360, height: 740 });
+    await sleep(500);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `horizontal overflow of ${overflow} px at 360 px`);
+    const narrow = await audit();
+    assert.deepEqual(narrow, [], JSON.stringify(narrow, null, 1));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,0 +1,236 @@
+// What the page shows of the model's inside: the drawing pad and its live prediction, the
+// confusion matrix, the misclassified test digits and one digit's prediction explained. The
+// worker computes everything; this module only draws (DOM built with textContent, never HTML).
+import { preprocessDigit } from './digit_preprocess.js';
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'text') node.textContent = v;
+    else if (k === 'className') node.className = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+
+const fmt = (v) => {
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-2 || a >= 1e4) ? v.toExponential(1) : `${+v.toPrecision(3)}`;
+};
+
+// Draws a 28x28 grey image (values 0..1 or 0..255 with `max`) into a canvas of 28x28 pixels.
+export function drawDigit(canvas, values, max = 1) {
+  if (canvas.width !== 28) canvas.width = 28;
+  if (canvas.height !== 28) canvas.height = 28;
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) {
+    const v = 255 - Math.round((255 * values[i]) / max);
+    img.data[4 * i] = v;
+    img.data[4 * i + 1] = v;
+    img.data[4 * i + 2] = v;
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+// Ten horizontal bars (one per label) in `box`, the best one marked. values: 10 numbers.
+export function drawBars(box, values, { predicted, kind }) {
+  const max = Math.max(1e-12, ...values.map(Math.abs));
+  const rows = values.map((v, c) => {
+    const bar = el('span', { className: 'bar' });
+    bar.style.width = `${Math.max(0, (100 * v) / max).toFixed(1)}%`;
+    const text = kind === 'probability' ? `${(100 * v).toFixed(1)}%` : fmt(v);
+    return el('div', { className: `score-row${c === predicted ? ' best' : ''}`, 'data-label': String(c), 'data-value': String(v) }, [
+      el('span', { className: 'score-label', text: String(c) }),
+      el('span', { className: 'bar-track' }, [bar]),
+      el('span', { className: 'score-value', text }),
+    ]);
+  });
+  box.replaceChildren(...rows);
+}
+
+// --- the drawing pad ------------------------------------------------------------------------------
+
+export class DigitPad {
+  // onDigit(pixels | null) is called (at most once per animation frame) when the drawing changes.
+  constructor(canvas, onDigit) {
+    this.canvas = canvas;
+    this.onDigit = onDigit;
+    this.ctx = canvas.getContext('2d', { willReadFrequently: true });
+    this.drawing = false;
+    this.last = null;
+    this.empty = true;
+    this.queued = false;
+    this.pixels = null;
+    canvas.addEventListener('pointerdown', (e) => this.down(e));
+    canvas.addEventListener('pointermove', (e) => this.move(e));
+    for (const t of ['pointerup', 'pointercancel']) canvas.addEventListener(t, (e) => this.up(e));
+    this.clear();
+  }
+
+  point(e) {
+    const r = this.canvas.getBoundingClientRect();
+    return { x: ((e.clientX - r.left) * this.canvas.width) / r.width, y: ((e.clientY - r.top) * this.canvas.height) / r.height };
+  }
+
+  down(e) {
+    e.preventDefault();
+    this.canvas.setPointerCapture(e.pointerId);
+    this.drawing = true;
+    this.last = this.point(e);
+    this.stroke(this.last, this.last);
+  }
+
+  move(e) {
+    if (!this.drawing) return;
+    e.preventDefault();
+    const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
+    for (const ev of events.length ? events : [e]) {
+      const p = this.point(ev);
+      this.stroke(this.last, p);
+      this.last = p;
+    }
+  }
+
+  up() {
+    this.drawing = false;
+    this.last = null;
+  }
+
+  stroke(a, b) {
+    const ctx = this.ctx;
+    ctx.lineWidth = this.canvas.width / 13;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = '#000';
+    ctx.beginPath();
+    ctx.moveTo(a.x, a.y);
+    ctx.lineTo(b.x + (a === b ? 0.01 : 0), b.y);
+    ctx.stroke();
+    this.empty = false;
+    this.changed();
+  }
+
+  clear() {
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.empty = true;
+    this.pixels = null;
+    this.onDigit(null);
+  }
+
+  changed() {
+    if (this.queued) return;
+    this.queued = true;
+    requestAnimationFrame(() => {
+      this.queued = false;
+      const { width, height } = this.canvas;
+      const rgba = this.ctx.getImageData(0, 0, width, height).data;
+      const ink = new Float32Array(width * height);
+      for (let i = 0; i < ink.length; i++) ink[i] = rgba[4 * i + 3] / 255;  // ink = alpha
+      const r = preprocessDigit(ink, width, height);
+      this.pixels = r.empty ? null : r.pixels;
+      this.onDigit(this.pixels);
+    });
+  }
+}
+
+// --- confusion matrix, mistakes, explanation ------------------------------------------------------
+
+// The table is built once and then updated in place (no new nodes: cheap style and layout).
+export function drawConfusion(table, m) {
+  if (!table.tBodies.length || table.tBodies[0].rows.length !== 10) {
+    const head = el('tr', {}, [el('th', { scope: 'col', text: 'true \\ guess' }),
+      ...Array.from({ length: 10 }, (_, c) => el('th', { scope: 'col', text: String(c) }))]);
+    const rows = Array.from({ length: 10 }, (_, t) => el('tr', {}, [el('th', { scope: 'row', text: String(t) }),
+      ...Array.from({ length: 10 }, () => el('td'))]));
+    table.replaceChildren(el('thead', {}, [head]), el('tbody', {}, rows));
+  }
+  let max = 1;
+  for (let i = 0; i < 100; i++) if (Math.floor(i / 10) !== i % 10) max = Math.max(max, m.confusion[i]);
+  const rows = table.tBodies[0].rows;
+  for (let t = 0; t < 10; t++) {
+    let total = 0;
+    for (let p = 0; p < 10; p++) total += m.confusion[t * 10 + p];
+    for (let p = 0; p < 10; p++) {
+      const n = m.confusion[t * 10 + p];
+      const td = rows[t].cells[p + 1];
+      const text = n ? String(n) : '';
+      if (td.textContent !== text) td.textContent = text;
+      const cls = t === p ? 'diag' : n ? 'off' : '';
+      if (td.className !== cls) td.className = cls;
+      const shade = t === p ? (total ? n / total : 0).toFixed(2) : n ? (0.25 + (0.75 * n) / max).toFixed(2) : '';
+      if (td.style.getPropertyValue('--shade') !== shade) td.style.setProperty('--shade', shade);
+    }
+  }
+}
+
+// Misclassified digits as buttons (a pool reused from one update to the next); onPick(index)
+// explains the clicked one. Draws items from..from+count-1; returns the next index, or -1 when
+// done (the page draws a few per frame to keep each frame short).
+export function drawGallery(box, m, onPick, from = 0, count = Infinity) {
+  if (!box.pool) {
+    box.pool = [];
+    box.empty = el('p', { className: 'hint', text: 'No mistakes on these images.' });
+    box.replaceChildren(box.empty);
+  }
+  const end = Math.min(m.wrong.length, from + count);
+  while (box.pool.length < end) {
+    const canvas = el('canvas', { width: '28', height: '28', 'aria-hidden': 'true' });
+    const span = el('span');
+    const b = el('button', { type: 'button', className: 'digit' }, [canvas, span]);
+    b.addEventListener('click', () => onPick(Number(b.dataset.index)));
+    box.pool.push({ b, canvas, span });
+    box.append(b);
+  }
+  box.pool.forEach(({ b, canvas, span }, k) => {
+    if (k < from || (k >= end && k < m.wrong.length)) return;
+    const w = m.wrong[k];
+    b.hidden = !w;
+    if (!w) return;
+    drawDigit(canvas, m.images.subarray(k * 784, (k + 1) * 784), 255);
+    const text = `${w.label}→${w.predicted}`;
+    if (span.textContent !== text) span.textContent = text;
+    b.dataset.index = String(w.index);
+    b.setAttribute('aria-label', `${text}: test image ${w.index + 1}, a ${w.label} taken for a ${w.predicted}; explain it`);
+  });
+  box.empty.hidden = m.wrong.length > 0;
+  return end < m.wrong.length ? end : -1;
+}
+
+// One test digit: its image, true and predicted label, and for FF the goodness of each label in
+// each layer (the prediction is the label with the most goodness summed over the counted layers).
+export function drawExplain(m) {
+  drawDigit($('explain-digit'), m.image, 255);
+  $('explain-caption').textContent = `Test image ${m.index + 1}: a ${m.label}; the model predicts ${m.predicted}${m.predicted === m.label ? ' (right)' : ' (wrong)'}.`;
+  $('explain-predicted').textContent = String(m.predicted);
+  const box = $('explain-scores');
+  const table = $('explain-goodness');
+  if (m.kind === 'goodness') {
+    $('explain-kind').textContent = 'Goodness of each candidate label, per layer. The label with the most goodness summed over the marked layers is the prediction.';
+    const head = el('tr', {}, [el('th', { scope: 'col', text: 'label' }),
+      ...m.layers.map((_, l) => el('th', { scope: 'col', text: `layer ${l + 1}${m.counted.includes(l) ? ' *' : ''}` })),
+      el('th', { scope: 'col', text: 'sum *' })]);
+    const rows = [];
+    for (let c = 0; c < 10; c++) {
+      rows.push(el('tr', { className: c === m.predicted ? 'best' : '', 'data-label': String(c) }, [
+        el('th', { scope: 'row', text: String(c) }),
+        ...m.layers.map((g) => el('td', { text: fmt(g[c]) })),
+        el('td', { className: 'sum', 'data-value': String(m.scores[c]), text: fmt(m.scores[c]) }),
+      ]));
+    }
+    table.replaceChildren(el('thead', {}, [head]), el('tbody', {}, rows));
+    table.hidden = false;
+    box.replaceChildren();
+    box.hidden = true;
+  } else {
+    $('explain-kind').textContent = 'Probability of each label (softmax of the output).';
+    table.replaceChildren();
+    table.hidden = true;
+    box.hidden = false;
+    drawBars(box, m.scores, m);
+  }
+}
