@@ -3,17 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/gemm.h"
 namespace fwdlab {
 
 void dense_tangent(const Dense& layer, const Matrix& x, const Matrix* x_dot, const DenseTangent* param_dot,
                    Matrix& z_dot) {
   // z_dot = x V + x_dot W + b_v
   if (param_dot) {
-    z_dot.noalias() = x * param_dot->weight;
-    if (x_dot) z_dot.noalias() += *x_dot * layer.weight.value;
+    gemm(Transpose::No, Transpose::No, 1.0f, x, param_dot->weight, 0.0f, z_dot);  // x V
+    if (x_dot) gemm(Transpose::No, Transpose::No, 1.0f, *x_dot, layer.weight.value, 1.0f, z_dot);  // + x_dot W
     z_dot.rowwise() += param_dot->bias.row(0);
   } else if (x_dot) {
-    z_dot.noalias() = *x_dot * layer.weight.value;
+    gemm(Transpose::No, Transpose::No, 1.0f, *x_dot, layer.weight.value, 0.0f, z_dot);
   } else {
     z_dot.setZero(x.rows(), layer.out());
   }

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/gemm.h"
 namespace fwdlab {
 namespace {
 
@@ -35,7 +36,7 @@ void MlpJvp::activity_tangent(const Mlp& net, int layer, const Matrix& u, Column
   const Matrix* z_dot = &u;  // z_dot_layer = u
   for (int l = layer + 1; l <= top; ++l) {
     relu_tangent(trace_.pre[l - 1], *z_dot, h_dot_);  // h_dot = z_dot * [z > 0]
-    z_dot_.noalias() = h_dot_ * net.layers[l].weight.value;  // z_dot = h_dot W (no weight tangent)
+    gemm(Transpose::No, Transpose::No, 1.0f, h_dot_, net.layers[l].weight.value, 0.0f, z_dot_);  // z_dot = h_dot W
     z_dot = &z_dot_;
   }
   softmax_cross_entropy_tangent_rows(probs_, labels_, *z_dot, d);  // d_i = (p_i - y_i) . z_dot_i / B
@@ -96,13 +97,10 @@ void ForwardGradientTrainer::estimate_from_activity_perturbation(int tangents) {
       if (skip_inactive_ && l < top) u_ = (trace.pre[l].array() > 0.0f).select(u_, 0.0f);
       jvp_.activity_tangent(net_, l, u_, d_);
       weighted_u_ = u_.array().colwise() * (d_.array() * inv_k);  // (d .* U) / K
-      if (k == 0) {
-        layer.weight.grad.noalias() = trace.inputs[l].transpose() * weighted_u_;
-        layer.bias.grad = weighted_u_.colwise().sum();
-      } else {
-        layer.weight.grad.noalias() += trace.inputs[l].transpose() * weighted_u_;
-        layer.bias.grad += weighted_u_.colwise().sum();
-      }
+      // X^T (d .* U), one GEMM; summed over the K tangents.
+      gemm(Transpose::Yes, Transpose::No, 1.0f, trace.inputs[l], weighted_u_, k == 0 ? 0.0f : 1.0f, layer.weight.grad);
+      if (k == 0) layer.bias.grad = weighted_u_.colwise().sum();
+      else layer.bias.grad += weighted_u_.colwise().sum();
     }
   }
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/dataset.h"
+#include "core/gemm.h"
 
 namespace fwdlab {
 namespace {
@@ -89,7 +90,7 @@ void LocalLossTrainer::forward_block(Block& b, const Matrix& input, bool with_lo
   for (int g = 0; g < groups_; ++g) {
     // logits_g = h[:, group g] A_g + c_g;  L_g = CE(logits_g)
     Matrix& logits = b.group_logits[g];
-    logits.noalias() = b.h.middleCols(g * s, s) * b.heads[g].weight.value;
+    gemm(Transpose::No, Transpose::No, 1.0f, b.h.middleCols(g * s, s), b.heads[g].weight.value, 0.0f, logits);
     logits.rowwise() += b.heads[g].bias.value.row(0);
     b.group_loss[g] = softmax_cross_entropy(logits, labels, b.group_probs[g]);
   }
@@ -115,9 +116,9 @@ void LocalLossTrainer::backprop_block(Block& b, const Matrix& input, const std::
   for (int g = 0; g < groups_; ++g) {
     Dense& head = b.heads[g];
     softmax_cross_entropy_backward(b.group_probs[g], labels, b.group_dot);  // dlogits = (p - y)/B
-    head.weight.grad.noalias() = b.h.middleCols(g * s, s).transpose() * b.group_dot;
+    gemm(Transpose::Yes, Transpose::No, 1.0f, b.h.middleCols(g * s, s), b.group_dot, 0.0f, head.weight.grad);
     head.bias.grad = b.group_dot.colwise().sum();
-    b.dh.middleCols(g * s, s).noalias() = b.group_dot * head.weight.value.transpose();
+    gemm(Transpose::No, Transpose::Yes, 1.0f, b.group_dot, head.weight.value, 0.0f, b.dh.middleCols(g * s, s));
   }
   relu_backward(b.z, b.dh, b.dz);  // dz = dh * [z > 0]
   b.layer.backward(input, b.dz, nullptr);
@@ -134,13 +135,12 @@ void LocalLossTrainer::activity_estimate(Block& b, const Matrix& input, const st
   b.weighted_u.resize(b.u.rows(), b.u.cols());
   for (int g = 0; g < groups_; ++g) {
     // jvp to group g's loss: logits_dot = h_dot_g A_g;  d_i = (p_i - y_i) . logits_dot_i / B
-    b.group_dot.noalias() = b.h_dot.middleCols(g * s, s) * b.heads[g].weight.value;
+    gemm(Transpose::No, Transpose::No, 1.0f, b.h_dot.middleCols(g * s, s), b.heads[g].weight.value, 0.0f, b.group_dot);
     softmax_cross_entropy_tangent_rows(b.group_probs[g], labels, b.group_dot, b.d);
     b.weighted_u.middleCols(g * s, s) = b.u.middleCols(g * s, s).array().colwise() * (b.d.array() * weight);
   }
   // g_W = X^T (d .* U), g_b = 1^T (d .* U): one GEMM for all groups.
-  if (first) b.layer.weight.grad.noalias() = input.transpose() * b.weighted_u;
-  else b.layer.weight.grad.noalias() += input.transpose() * b.weighted_u;
+  gemm(Transpose::Yes, Transpose::No, 1.0f, input, b.weighted_u, first ? 0.0f : 1.0f, b.layer.weight.grad);
   set_or_add(first, b.layer.bias.grad, b.weighted_u.colwise().sum());
 
   // Heads: U' ~ N(0, I) on each head's logits (B x 10); d' = jvp of that head's loss.
@@ -150,8 +150,8 @@ void LocalLossTrainer::activity_estimate(Block& b, const Matrix& input, const st
     fill_standard_normal(b.rng, b.head_u);
     softmax_cross_entropy_tangent_rows(b.group_probs[g], labels, b.head_u, b.d);
     b.head_u.array().colwise() *= b.d.array() * weight;
-    if (first) head.weight.grad.noalias() = b.h.middleCols(g * s, s).transpose() * b.head_u;
-    else head.weight.grad.noalias() += b.h.middleCols(g * s, s).transpose() * b.head_u;
+    gemm(Transpose::Yes, Transpose::No, 1.0f, b.h.middleCols(g * s, s), b.head_u, first ? 0.0f : 1.0f,
+         head.weight.grad);
     set_or_add(first, head.bias.grad, b.head_u.colwise().sum());
   }
 }
@@ -171,8 +171,8 @@ void LocalLossTrainer::weight_estimate(Block& b, const Matrix& input, const std:
   for (int g = 0; g < groups_; ++g) {
     Dense& head = b.heads[g];
     // logits_dot = h_g V'_g + h_dot_g A_g + c_v;  d_g = 1/B sum_i (p_i - y_i) . logits_dot_i
-    b.group_dot.noalias() = b.h.middleCols(g * s, s) * b.head_direction[g].weight;
-    b.group_dot.noalias() += b.h_dot.middleCols(g * s, s) * head.weight.value;
+    gemm(Transpose::No, Transpose::No, 1.0f, b.h.middleCols(g * s, s), b.head_direction[g].weight, 0.0f, b.group_dot);
+    gemm(Transpose::No, Transpose::No, 1.0f, b.h_dot.middleCols(g * s, s), head.weight.value, 1.0f, b.group_dot);
     b.group_dot.rowwise() += b.head_direction[g].bias.row(0);
     softmax_cross_entropy_tangent_rows(b.group_probs[g], labels, b.group_dot, b.d);
     const float dg = static_cast<float>(b.d.cast<double>().sum()) * weight;
@@ -257,7 +257,7 @@ void LocalLossTrainer::predict_scores(const Matrix& x, Matrix& scores) {
   const int s = group_width(last);
   scores.setZero(x.rows(), kNumClasses);
   for (int g = 0; g < groups_; ++g) {
-    scores.noalias() += predict_h_.middleCols(g * s, s) * last.heads[g].weight.value;
+    gemm(Transpose::No, Transpose::No, 1.0f, predict_h_.middleCols(g * s, s), last.heads[g].weight.value, 1.0f, scores);
     scores.rowwise() += last.heads[g].bias.value.row(0);
   }
   scores /= static_cast<float>(groups_);

@@ -34,7 +34,7 @@ test('every setting round-trips through the hash', () => {
     lr: 0.000123, momentum: 0.5, beta1: 0.8, beta2: 0.99, adam_eps: 1e-10, weight_decay: 0.0001, lr_decay: 1e-5,
     ff_theta: -3.5, ff_goodness: 'mean', ff_norm: 'rms', ff_negatives: 'hard', ff_schedule: 'greedy', ff_peer_norm: 0.03,
     readout_lr: 0.01, fg_tangents: 4, fga_skip_inactive: false, lg_groups: 16, report_cosine: true,
-    embed: true, hide: ['rule', 'share'],
+    embed: true, hide: ['rule', 'share'], show: ['figures', 'explain'], autoplay: false, race: ['ff', 'fga', 'bp'],
   };
   const hash = S.serialize(state);
   const { state: back, problems } = S.parse(`#${hash}`);
@@ -144,4 +144,28 @@ test('numbers are written compactly and read back the same', () => {
     assert.equal(Number(text), v);
     assert.ok(text.length <= 10, text);
   }
+});
+
+test('lesson and race flags: show, autoplay and race are validated like every setting', () => {
+  const { state, problems } = S.parse('#rule=ff&show=figures,explain&hide=advanced,share&autoplay=1&race=ff,bp');
+  assert.deepEqual(problems, []);
+  assert.deepEqual(state.show, ['figures', 'explain']);
+  assert.equal(state.autoplay, true);
+  assert.deepEqual(state.race, ['ff', 'bp']);
+  assert.equal(S.parse('#autoplay=0').state.autoplay, false);
+  for (const bad of ['ff', 'ff,ff', 'ff,bp,fga,fgw,lg-fga', 'ff,evil', 'ff,,bp', '<b>x</b>,bp']) {
+    const r = S.parse(`#race=${encodeURIComponent(bad)}`);
+    assert.equal(r.problems.length, 1, bad);
+    assert.deepEqual(r.state.race, []);
+  }
+  for (const bad of ['charts,nope', '<script>', 'javascript:alert(1)']) {
+    const r = S.parse(`#show=${encodeURIComponent(bad)}`);
+    assert.equal(r.problems.length, 1, bad);
+    assert.deepEqual(r.state.show, []);
+  }
+  assert.equal(S.parse('#autoplay=yes').problems.length, 1);
+  // Every race preset is a valid race.
+  for (const r of S.RACES) assert.ok(S.isValid('race', r.rules), r.name);
+  const hash = S.serialize(S.presetState('bp'));
+  assert.doesNotMatch(hash, /show=|autoplay=|race=/);
 });

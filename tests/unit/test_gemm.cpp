@@ -56,9 +56,18 @@ double check_product(Rng& rng, Transpose ta, Transpose tb, int m, int n, int k, 
   return error_over_bound(c, ref, scale, k);
 }
 
+// Natively Eigen would spread these products over OpenMP threads, which on a loaded machine waits
+// on the other cores; one thread keeps the test fast (< 1 s). Restores the previous setting.
+struct OneEigenThread {
+  int saved = Eigen::nbThreads();
+  OneEigenThread() { Eigen::setNbThreads(1); }
+  ~OneEigenThread() { Eigen::setNbThreads(saved); }
+};
+
 }  // namespace
 
 TEST_CASE("gemm matches Eigen for every transpose, alpha and beta, ragged edges included", "[gemm]") {
+  OneEigenThread one_thread;
   Rng rng(61);
   INFO("engine " << gemm_engine());
   // Sizes around the register block (4 x 8) and vector width, 1 x N and N x 1 included.
@@ -77,6 +86,7 @@ TEST_CASE("gemm matches Eigen for every transpose, alpha and beta, ragged edges 
 }
 
 TEST_CASE("gemm matches Eigen across the cache blocks and at training shapes", "[gemm]") {
+  OneEigenThread one_thread;
   Rng rng(62);
   INFO("engine " << gemm_engine());
   struct Case { int m, n, k; };

@@ -68,6 +68,18 @@ export class LineChart {
     this.dirty = true;
   }
 
+  // Like append, but keeps x sorted (series from several sources, e.g. race lanes, arrive out of
+  // order); a binary search and one splice per column.
+  insert(x, values) {
+    const xs = this.data[0];
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (xs[mid] <= x) lo = mid + 1; else hi = mid; }
+    xs.splice(lo, 0, x);
+    values.forEach((v, i) => this.data[i + 1].splice(lo, 0, v == null || !Number.isFinite(v) ? null : v));
+    this.dirty = true;
+  }
+
   // Called once per animation frame by the page; redraws at most every REDRAW_MS.
   // Returns true when it drew.
   draw(now, force) {

@@ -3,7 +3,7 @@
 import { SETTINGS, RULES, PANELS, parseValue, formatValue, appliesTo } from './url_state.js';
 import { RULE_INFO } from './rules.js';
 
-const SPECIAL = new Set(['rule', 'dataset', 'embed', 'hide']);
+const SPECIAL = new Set(['rule', 'dataset', 'embed', 'hide', 'show', 'autoplay', 'race']);
 
 let idCounter = 0;
 function el(tag, props = {}, children = []) {

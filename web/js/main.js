@@ -1,7 +1,8 @@
 // The page: reads the settings from the URL hash, starts the training worker, and draws what it
 // posts. Nothing here trains; every handler is short so the main thread stays smooth.
-import { parse, serialize, toConfig, presetState, BY_KEY, formatValue } from './url_state.js';
-import { RULE_INFO } from './rules.js';
+import { parse, serialize, toConfig, presetState, BY_KEY, formatValue, RACES } from './url_state.js';
+import { RULE_INFO, RULE_PANEL, mathElement, mathText, citationText } from './rules.js';
+import { Race } from './race.js';
 import { Controls } from './controls.js';
 import { LineChart, formatCount, formatNumber, percent } from './charts.js';
 import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit } from './inside.js';
@@ -29,6 +30,8 @@ const page = {
   lastSpoken: 0,
   pending: {},           // inside views received but not drawn yet (drawn one per frame, when visible)
   insideVisible: false,
+  race: null,            // the Race while race mode is on (see race.js)
+  scrolledToShow: false,
 };
 
 // --- notices ----------------------------------------------------------------------------------
@@ -77,25 +80,46 @@ function applyLayoutFlags() {
   document.querySelectorAll('[data-panel]').forEach((node) => {
     const name = node.dataset.panel;
     if (BY_KEY[name] && node.classList.contains('field')) return;  // rows: shown by Controls
-    node.classList.toggle('flag-hidden', page.state.hide.includes(name));
+    node.classList.toggle('flag-hidden', page.state.hide.includes(name) && !page.state.show.includes(name));
+    node.classList.toggle('flag-shown', page.state.show.includes(name));
+    if (node.tagName === 'DETAILS' && page.state.show.includes(name)) node.open = true;
   });
+  document.body.classList.toggle('racing', page.state.race.length > 0);
+  $('race-view').hidden = page.state.race.length === 0;
+  $('race-stop').hidden = page.state.race.length === 0;
+  // A lesson link scrolls its first shown view into sight once, when the page opens.
+  if (!page.scrolledToShow && page.state.show.length > 0) {
+    page.scrolledToShow = true;
+    const first = document.querySelector(`[data-panel="${page.state.show[0]}"]`);  // a name from the table
+    if (first) requestAnimationFrame(() => first.scrollIntoView({ block: 'start' }));
+  }
   const open = $('open-full');
   // In a sandbox without allow-popups (our embed code) a new tab cannot open: no dead link.
   open.hidden = !page.state.embed || window.origin === 'null';
   if (page.state.embed) {
-    const full = { ...page.state, embed: false, hide: [] };
+    const full = { ...page.state, embed: false, hide: [], show: [] };
     open.href = `./#${serialize(full)}`;
   }
 }
 
 function showRuleText() {
   const info = RULE_INFO[page.state.rule];
-  const box = $('explain-text');
-  box.replaceChildren(...info.text.map((t) => { const p = document.createElement('p'); p.textContent = t; return p; }));
+  const panel = RULE_PANEL[page.state.rule];
+  const idea = document.createElement('p');
+  idea.textContent = panel.idea.join(' ');
+  $('explain-text').replaceChildren(idea);
   $('explain-title').textContent = `How it learns: ${info.name}`;
+  $('explain-formula').replaceChildren(...panel.formula.map((f) => {
+    const m = mathElement(document, f);
+    m.setAttribute('aria-label', mathText(f));
+    return m;
+  }));
+  $('explain-formula').dataset.rule = page.state.rule;
+  $('explain-watch').textContent = panel.watch;
+  $('explain-cite').textContent = citationText(panel.cite);
   const a = $('explain-paper');
-  a.href = info.paper.url;
-  a.textContent = `Paper: ${info.paper.title}`;
+  a.href = panel.cite.url;
+  a.textContent = `Read the paper (${panel.cite.venue})`;
   const hint = $('figures-hint');
   const rule = page.state.rule;
   if (rule === 'ff' || rule === 'ff-unsup') {
@@ -110,7 +134,8 @@ function showRuleText() {
 // A change from a control: rule changes load that rule's preset (keeping data, seed and flags).
 function onSettingChange(key, value) {
   if (key === 'rule') {
-    const keep = { dataset: page.state.dataset, seed: page.state.seed, embed: page.state.embed, hide: page.state.hide };
+    const keep = { dataset: page.state.dataset, seed: page.state.seed, embed: page.state.embed, hide: page.state.hide,
+      show: page.state.show, autoplay: page.state.autoplay, race: page.state.race };
     page.state = { ...presetState(value), ...keep };
   } else {
     page.state = { ...page.state, [key]: value };
@@ -192,8 +217,8 @@ let nextChart = 0;
 // The inside views get a frame of their own, one piece per frame, and only while visible.
 function frame(now) {
   const charts = [...Object.values(page.charts), ...(page.figureChart ? [page.figureChart] : [])];
-  let drew = false;
-  for (let i = 0; i < charts.length; i++) {
+  let drew = page.race ? page.race.draw(now) : false;
+  for (let i = 0; i < charts.length && !drew; i++) {
     const c = charts[(nextChart + i) % charts.length];
     if (c.draw(now)) { nextChart = (nextChart + i + 1) % charts.length; drew = true; break; }
   }
@@ -430,6 +455,26 @@ function restart(play) {
     return;
   }
   page.blocked = false;
+  if (page.race) { page.race.destroy(); page.race = null; }
+  if (page.state.race.length > 0) {
+    // Race mode: the page's own worker runs nothing; one worker per lane (race.js).
+    page.worker.postMessage({ type: 'stop', runId: page.runId });
+    page.blocked = true;
+    const names = page.state.race.map((r) => RULE_INFO[r].short).join(' vs ');
+    const cores = navigator.hardwareConcurrency || 2;
+    $('race-title').textContent = `Race: ${names}`;
+    $('race-hint').textContent = `Same data (seed ${page.state.seed}, batch ${page.state.batch}), each rule with its preset. `
+      + `${Math.min(cores, page.state.race.length)} of ${page.state.race.length} lanes train at once (${cores} cores)`
+      + `${page.state.race.length > cores ? ', taking turns every 0.5 s' : ''}.`;
+    setStatus(`Racing ${names}.`);
+    page.race = new Race({
+      state: page.state, startWorker, cores,
+      els: { lanes: $('race-lanes'), accChart: $('race-chart-acc'), timeChart: $('race-chart-time') },
+      onNotice: (text) => notice(text, 'error', 'run', true),
+    });
+    if (play) page.race.play();
+    return;
+  }
   page.worker.postMessage({ type: 'reset', config: toConfig(page.state), play: !!play, runId: page.runId });
 }
 
@@ -463,7 +508,7 @@ function onWorkerMessage(event) {
       page.ready = true;
       page.unavailable = m.unavailable || {};
       controls.markUnavailable(page.unavailable);
-      restart(true);  // like the issue asks: training starts as soon as data allow
+      restart(page.state.autoplay);  // training starts as soon as data allow (unless autoplay=0)
       break;
     case 'progress': {
       if (m.dataset !== page.state.dataset) break;
@@ -596,6 +641,11 @@ showRuleText();
 requestAnimationFrame(frame);
 
 $('play').addEventListener('click', () => {
+  if (page.race) {
+    if (page.playing) page.race.pause(); else page.race.play();
+    setPlaying(!page.playing);
+    return;
+  }
   if (!page.ready || page.blocked) return;
   if (page.playing) { page.worker.postMessage({ type: 'pause' }); setPlaying(false); } else {
     page.worker.postMessage({ type: 'play' });
@@ -621,6 +671,14 @@ $('save-weights').addEventListener('click', () => { if (page.worker) page.worker
 $('load-weights').addEventListener('change', (e) => importWeights(e.target));
 document.querySelectorAll('button.png').forEach((b) => b.addEventListener('click', () => chartPng(b.dataset.chart)));
 $('preset').addEventListener('click', () => onSettingChange('rule', page.state.rule));
+for (const r of RACES) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = r.name;
+  b.addEventListener('click', () => onSettingChange('race', [...r.rules]));
+  $('race-presets').append(b);
+}
+$('race-stop').addEventListener('click', () => onSettingChange('race', []));
 $('share').addEventListener('click', () => copyText(pageUrl({ ...page.state }), 'Link'));
 $('embed-code').addEventListener('click', () => copyText(embedCode(), 'Embed code'));
 window.addEventListener('hashchange', () => {
@@ -630,7 +688,7 @@ window.addEventListener('hashchange', () => {
   controls.show(page.state);
   applyLayoutFlags();
   showRuleText();
-  restart(true);
+  restart(page.state.autoplay);
 });
 
 startWorker().then((worker) => {

@@ -47,6 +47,19 @@ export const SETTINGS = [
   // Page-only flags (not sent to the core).
   { key: 'embed', type: 'bool', default: false, label: 'Embed mode' },
   { key: 'hide', type: 'list', choices: PANELS, default: [], label: 'Hidden controls' },
+  // Lesson links: which views to show (opened, shown even in embed mode, the first scrolled to)
+  // and whether training starts on load (autoplay=0: waits for Play).
+  { key: 'show', type: 'list', choices: PANELS, default: [], label: 'Views to show' },
+  { key: 'autoplay', type: 'bool', default: true, label: 'Start training on load' },
+  // Race mode: 2 to 4 rules trained side by side, one worker each (empty: a single run).
+  { key: 'race', type: 'list', choices: RULES, minItems: 2, maxItems: 4, default: [], label: 'Race' },
+];
+
+// Race presets (the page offers them as buttons).
+export const RACES = [
+  { name: 'Forward-Forward vs backprop', rules: ['ff', 'bp'] },
+  { name: 'FG-W vs FG-A vs LG-FG-A', rules: ['fgw', 'fga', 'lg-fga'] },
+  { name: 'every rule (one per family; lanes are capped at 4)', rules: ['ff', 'fgw', 'lg-fga', 'bp'] },
 ];
 
 export const BY_KEY = Object.freeze(Object.fromEntries(SETTINGS.map((s) => [s.key, s])));
@@ -120,7 +133,11 @@ export function parseValue(setting, text) {
       if (text === '') return { value: [] };
       const items = text.split(',');
       for (const item of items) if (!setting.choices.includes(item)) return { reason: `may only list ${setting.choices.join(', ')}` };
-      return { value: [...new Set(items)] };
+      const value = [...new Set(items)];
+      if ((setting.minItems && value.length < setting.minItems) || (setting.maxItems && value.length > setting.maxItems)) {
+        return { reason: `must list ${setting.minItems}..${setting.maxItems} different items (or none)` };
+      }
+      return { value };
     }
     default:
       return { reason: 'unknown type' };

@@ -11,6 +11,7 @@
 //               {type:'save-weights'} {type:'load-weights', bytes, name}
 // Messages out: {type:'ready', rules, unavailable} {type:'progress', ...} {type:'status', ...}
 //               {type:'metrics', ...} {type:'eval', ...} {type:'weights', units, pixels}
+//               (the first metrics of a run also carries firstBatch: the indices of its first batch)
 //               {type:'error', name, message} {type:'prediction', id, kind, scores, ...}
 //               {type:'views', ...} {type:'explain', ...} {type:'weights-file', bytes}
 //               {type:'weights-loaded', ok, message}
@@ -158,6 +159,8 @@ function newRun(config) {
     lastViewsWall: -Infinity,
     viewsCostMs: 0,
     viewsMs: 0,            // time inside the inside views (included in wallMs)
+    firstBatch: null,      // indices of the first batch (posted once, with the first metrics)
+    firstBatchPosted: false,
   };
 }
 
@@ -232,7 +235,11 @@ function postMetrics(now, m) {
     trainSeconds: run.trainMs / 1000,
     wallSeconds: run.wallMs / 1000,
     viewsSeconds: run.viewsMs / 1000,
+    // Debug, first message of a run only: the training-set indices of the run's first batch
+    // (a race checks that every lane saw the same data order).
+    ...(run.firstBatchPosted ? {} : { firstBatch: run.firstBatch }),
   });
+  run.firstBatchPosted = true;
   run.window = { examples: 0, ms: 0, loss: 0, steps: 0, figures: {} };
   run.lastPost = now;
 }
@@ -374,11 +381,13 @@ function evaluate(full) {
 function trainSteps(steps) {
   const s = run.session;
   const spe = s.stepsPerEpoch;
-  const k = Math.max(1, Math.min(steps, spe - (s.steps % spe)));
+  // The very first call of a run trains one step, so the run can report its first batch.
+  const k = run.firstBatch ? Math.max(1, Math.min(steps, spe - (s.steps % spe))) : 1;
   const t0 = performance.now();
   let m;
   try {
     m = s.train(k);
+    if (!run.firstBatch) run.firstBatch = Array.from(s.lastBatchIndices());
   } catch (e) { fail(e); return null; }
   const ms = performance.now() - t0;
   run.trainMs += ms;
