@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "core/gemm.h"
 #include "learn/hybrid_negatives.h"
 
 namespace fwdlab {
@@ -197,7 +198,7 @@ ForwardForwardTrainer::LayerReport ForwardForwardTrainer::fit_layer(int l, const
   }
 
   Dense& layer = layers_[l];
-  layer.weight.grad.noalias() = input.topRows(n).transpose() * dz_;
+  gemm(Transpose::Yes, Transpose::No, 1.0f, input.topRows(n), dz_, 0.0f, layer.weight.grad);  // dW = X^T dZ
   layer.bias.grad = dz_.colwise().sum();
   return r;
 }
