@@ -4,23 +4,15 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('fs');
-const path = require('path');
-
-const root = path.resolve(__dirname, '..', '..');
-const moduleDir = path.join(root, 'build', 'wasm', 'src', 'wasm');
-const dataDir = path.join(root, 'data', 'mnist');
+const { loadModule, loadMnist } = require('./wasm_module.js');
 
 let Module;
 let train;
 let test10k;
 
 test.before(async () => {
-  const createModule = require(path.join(moduleDir, 'fwdlab_core.js'));
-  Module = await createModule({ wasmBinary: fs.readFileSync(path.join(moduleDir, 'fwdlab_core.wasm')) });
-  const read = (name) => new Uint8Array(fs.readFileSync(path.join(dataDir, name)));
-  train = Module.Dataset.fromIdx('mnist train', read('train-images-idx3-ubyte'), read('train-labels-idx1-ubyte'));
-  test10k = Module.Dataset.fromIdx('mnist test', read('t10k-images-idx3-ubyte'), read('t10k-labels-idx1-ubyte'));
+  Module = await loadModule();
+  ({ train, test: test10k } = loadMnist(Module));
 });
 
 test.after(() => {
