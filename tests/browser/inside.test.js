@@ -182,6 +182,30 @@ test('inside views: the confusion matrix and the mistakes render and update whil
   }
 });
 
+test('inside views: at an epoch end, the confusion matrix on the full test set (10,000 images)', async () => {
+  const { context, page, problems } = await h.openPage(browser, `${url}#rule=bp&seed=2`);
+  try {
+    await page.locator('#inside-title').scrollIntoViewIfNeeded();  // the views draw while visible
+    await waitFor(page, () => document.querySelectorAll('#confusion-full tbody tr').length === 10, null, 90000, 'the full-test-set confusion matrix');
+    const full = await page.evaluate(async () => {
+      const v = (await import('./js/main.js')).page.lastViewsFull;
+      return { count: v.count, correct: v.correct, epoch: v.epoch, total: v.confusion.reduce((a, b) => a + b, 0) };
+    });
+    console.log(`# full-test-set confusion matrix: ${JSON.stringify(full)}`);
+    assert.equal(full.count, 10000);
+    assert.equal(full.total, 10000);
+    assert.ok(full.epoch >= 1);
+    // The table shows it: every cell sums to 10,000; the hint says which matrix it is.
+    const cells = await page.$$eval('#confusion-full tbody td', (tds) => tds.reduce((s, td) => s + (Number(td.textContent) || 0), 0));
+    assert.equal(cells, 10000);
+    assert.match(await page.locator('#confusion-full-hint').textContent(), /Full test set \(10,000 images, epoch \d+/);
+    assert.match(await page.locator('#confusion-hint').textContent(), /first 300 test images/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('Forward-Forward: the goodness per label and layer explains the prediction the page shows', async () => {
   const { context, page, problems } = await h.openPage(browser, `${url}#rule=ff&seed=1&hidden=200,200`);
   try {

@@ -122,6 +122,8 @@ test('race: two rules train side by side, both advance, on the same first batche
       assert.match(legend, /FF/);
       assert.match(legend, /BP/);
     }
+    // No forward-gradient lane: no cosine chart.
+    assert.equal(await page.locator('#race-cosine').isVisible(), false);
     // The single-run views are out of the way; the hash keeps the race.
     assert.equal(await page.locator('.results > .charts').isVisible(), false);
     assert.match(new URL(page.url()).hash, /race=ff%2Cbp/);
@@ -139,6 +141,30 @@ test('race: two rules train side by side, both advance, on the same first batche
     await page.getByRole('button', { name: 'Back to a single run' }).click();
     await h.waitForNumbers(page, (x) => x.examples > 0, 30000, 'a single run after the race');
     assert.equal(await page.locator('#race-view').isVisible(), false);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('race: FG-W vs FG-A share a cosine-to-the-true-gradient chart, FG-A\'s cosine is larger', async () => {
+  const { context, page, problems } = await h.openPage(browser, `${url}#race=fgw,fga&seed=3&batch=50`);
+  try {
+    await page.waitForFunction(() => {
+      const lanes = [...document.querySelectorAll('#race-lanes .lane')];
+      return lanes.length === 2 && lanes.every((li) => Number(li.dataset.cosinePoints || 0) >= 3);
+    }, null, { timeout: 90000, polling: 250 });
+    assert.equal(await page.locator('#race-cosine').isVisible(), true);
+    const legend = await page.locator('#race-chart-cosine .u-legend').textContent();
+    assert.match(legend, /FG-W/);
+    assert.match(legend, /FG-A/);
+    const lanes = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#race-lanes .lane')]
+      .map((li) => [li.dataset.rule, { cosine: Number(li.dataset.cosine), points: Number(li.dataset.cosinePoints) }])));
+    console.log(`# race cosines: ${JSON.stringify(lanes)}`);
+    assert.ok(lanes.fga.cosine > lanes.fgw.cosine, JSON.stringify(lanes));
+    assert.ok(lanes.fga.cosine > 0, JSON.stringify(lanes));
+    const n = await h.readNumbers(page);
+    assert.deepEqual(n.notices, []);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

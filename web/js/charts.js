@@ -18,8 +18,10 @@ function cssVar(name, fallback) {
 
 export class LineChart {
   // series: [{label, color?, points?: true (markers only), markers?: true (line and markers), dash?}]
-  constructor(container, { series, xLabel, yRange, yFormat }) {
+  // yLog: a log10 y axis (values <= 0 are left out of the drawing).
+  constructor(container, { series, xLabel, yRange, yFormat, yLog }) {
     this.container = container;
+    this.yLog = !!yLog;
     this.series = series;
     this.data = [[], ...series.map(() => [])];
     this.dirty = false;
@@ -32,7 +34,7 @@ export class LineChart {
       height: container.classList.contains('wide') ? 220 : 190,
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false }, y: yRange ? { range: yRange } : { auto: true } },
+      scales: { x: { time: false }, y: yLog ? { distr: 3, log: 10 } : yRange ? { range: yRange } : { auto: true } },
       axes: [
         { ...axis, label: xLabel, labelSize: 18, size: 36, values: (u, vals) => vals.map(formatCount) },
         { ...axis, size: 52, values: yFormat ? (u, vals) => vals.map(yFormat) : undefined },
@@ -62,9 +64,13 @@ export class LineChart {
   }
 
   // x and one value per series (null for none).
+  clean(v) {
+    return v == null || !Number.isFinite(v) || (this.yLog && v <= 0) ? null : v;
+  }
+
   append(x, values) {
     this.data[0].push(x);
-    values.forEach((v, i) => this.data[i + 1].push(v == null || !Number.isFinite(v) ? null : v));
+    values.forEach((v, i) => this.data[i + 1].push(this.clean(v)));
     this.dirty = true;
   }
 
@@ -76,7 +82,7 @@ export class LineChart {
     let hi = xs.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (xs[mid] <= x) lo = mid + 1; else hi = mid; }
     xs.splice(lo, 0, x);
-    values.forEach((v, i) => this.data[i + 1].splice(lo, 0, v == null || !Number.isFinite(v) ? null : v));
+    values.forEach((v, i) => this.data[i + 1].splice(lo, 0, this.clean(v)));
     this.dirty = true;
   }
 

@@ -27,6 +27,7 @@ const page = {
   lastPredictAt: 0,
   explainIndex: 0,
   lastViews: null,
+  lastViewsFull: null,  // the last epoch end's confusion matrix on the whole test set
   lastSpoken: 0,
   pending: {},           // inside views received but not drawn yet (drawn one per frame, when visible)
   insideVisible: false,
@@ -231,8 +232,15 @@ function drawPendingView() {
   if (p.confusion) {
     const m = p.confusion;
     p.confusion = null;
-    $('confusion-hint').textContent = `On the first ${m.count} test images (${m.correct} right). Rows: the true digit; columns: the model's guess.`;
+    $('confusion-hint').textContent = `Quick view, updated between epoch ends: the first ${m.count} test images (${m.correct} right). Rows: the true digit; columns: the model's guess.`;
     drawConfusion($('confusion'), m);
+  } else if (p.confusionFull) {
+    const m = p.confusionFull;
+    p.confusionFull = null;
+    $('confusion-full-hint').textContent = `Full test set (${m.count.toLocaleString('en-US')} images, epoch ${m.epoch}; ${m.correct.toLocaleString('en-US')} right):`;
+    $('confusion-full-hint').hidden = false;
+    $('confusion-full-wrap').hidden = false;
+    drawConfusion($('confusion-full'), m);
   } else if (p.gallery) {
     const m = p.gallery;
     const next = drawGallery($('gallery'), m, pickDigit, m.next || 0, 8);
@@ -429,6 +437,11 @@ function resetNumbers() {
   page.lastViews = null;
   page.pending = {};
   $('confusion').replaceChildren();
+  page.lastViewsFull = null;
+  $('confusion-full').replaceChildren();
+  $('confusion-full-hint').textContent = '';
+  $('confusion-full-hint').hidden = true;
+  $('confusion-full-wrap').hidden = true;
   $('gallery').replaceChildren();
   $('gallery').pool = null;
   $('explain-caption').textContent = 'Waiting for the model…';
@@ -469,7 +482,8 @@ function restart(play) {
     setStatus(`Racing ${names}.`);
     page.race = new Race({
       state: page.state, startWorker, cores,
-      els: { lanes: $('race-lanes'), accChart: $('race-chart-acc'), timeChart: $('race-chart-time') },
+      els: { lanes: $('race-lanes'), accChart: $('race-chart-acc'), timeChart: $('race-chart-time'),
+        cosineFigure: $('race-cosine'), cosineChart: $('race-chart-cosine') },
       onNotice: (text) => notice(text, 'error', 'run', true),
     });
     if (play) page.race.play();
@@ -501,7 +515,7 @@ function speedSample(m) {
 
 function onWorkerMessage(event) {
   const m = event.data;
-  const aboutRuns = ['status', 'metrics', 'eval', 'weights', 'error', 'views', 'explain'].includes(m.type);
+  const aboutRuns = ['status', 'metrics', 'eval', 'weights', 'error', 'views', 'views-full', 'explain'].includes(m.type);
   if (aboutRuns && m.runId !== page.runId) return;  // sent before the page started another run
   switch (m.type) {
     case 'ready':
@@ -557,6 +571,11 @@ function onWorkerMessage(event) {
       break;
     case 'prediction':
       onPrediction(m);
+      break;
+    case 'views-full':
+      if (page.blocked) break;
+      page.lastViewsFull = m;
+      page.pending.confusionFull = m;
       break;
     case 'views':
       if (page.blocked) break;

@@ -12,11 +12,14 @@
 // second and later lanes without a new download (decompression is per lane).
 import { presetState, toConfig } from './url_state.js';
 import { RULE_INFO } from './rules.js';
-import { LineChart, formatCount, percent } from './charts.js';
+import { LineChart, formatCount, formatNumber, percent } from './charts.js';
 
 const TURN_MS = 500;
 // Okabe-Ito, one per lane.
 const LANE_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7'];
+// Forward-gradient rules: their lanes report the cosine between the estimate and the true
+// gradient, drawn on a shared chart (log y: FG-W's is ~0.001, FG-A's ~0.2).
+const COSINE_RULES = new Set(['fgw', 'fga', 'lg-fga']);
 
 export class Race {
   // state: the page's settings (race, dataset, seed, batch, epochs); startWorker(): a Worker.
@@ -34,7 +37,9 @@ export class Race {
     this.lanes = this.rules.map((rule, i) => ({
       index: i,
       rule,
-      config: toConfig({ ...presetState(rule), ...shared }),
+      cosine: COSINE_RULES.has(rule),
+      config: toConfig({ ...presetState(rule), ...shared, ...(COSINE_RULES.has(rule) ? { report_cosine: true } : {}) }),
+      cosinePoints: 0,
       worker: null,
       ready: false,
       phase: 'loading',
@@ -53,6 +58,14 @@ export class Race {
       acc: new LineChart(els.accChart, { xLabel: 'examples', yFormat: percent, series }),
       time: new LineChart(els.timeChart, { xLabel: 'seconds of training', yFormat: percent, series }),
     };
+    this.cosineLanes = this.lanes.filter((l) => l.cosine);
+    if (els.cosineFigure) els.cosineFigure.hidden = this.cosineLanes.length === 0;
+    if (this.cosineLanes.length > 0 && els.cosineChart) {
+      this.charts.cosine = new LineChart(els.cosineChart, {
+        xLabel: 'examples', yLog: true, yFormat: formatNumber,
+        series: this.cosineLanes.map((l) => ({ label: RULE_INFO[l.rule].short, color: LANE_COLORS[l.index] })),
+      });
+    }
     for (const lane of this.lanes) {
       startWorker().then((worker) => {
         if (this.destroyed) { worker.terminate(); return; }
@@ -135,6 +148,7 @@ export class Race {
         lane.examples = m.examples;
         lane.nodes.examples.textContent = m.examples.toLocaleString('en-US');
         this.speedSample(lane, m);
+        this.cosineSample(lane, m);
         break;
       case 'eval': {
         lane.accuracy = m.accuracy;
@@ -154,6 +168,16 @@ export class Race {
       default:
         break;
     }
+  }
+
+  // The step window's mean cosine to the true gradient (forward-gradient lanes only).
+  cosineSample(lane, m) {
+    const v = m.figures && m.figures.cosine;
+    if (!lane.cosine || !this.charts.cosine || v == null || !Number.isFinite(v)) return;
+    this.charts.cosine.insert(m.examples, this.cosineLanes.map((l) => (l === lane ? v : null)));
+    lane.cosinePoints += 1;
+    lane.nodes.li.dataset.cosine = String(v);  // numbers only; read by the tests
+    lane.nodes.li.dataset.cosinePoints = String(lane.cosinePoints);
   }
 
   speedSample(lane, m) {
@@ -196,7 +220,7 @@ export class Race {
 
   // Called once per animation frame by the page: at most one chart redraws.
   draw(now) {
-    return this.charts.acc.draw(now) || this.charts.time.draw(now);
+    return this.charts.acc.draw(now) || this.charts.time.draw(now) || (this.charts.cosine ? this.charts.cosine.draw(now) : false);
   }
 
   destroy() {
@@ -205,5 +229,7 @@ export class Race {
     for (const lane of this.lanes) if (lane.worker) lane.worker.terminate();
     for (const c of Object.values(this.charts)) c.destroy();
     this.els.lanes.replaceChildren();
+    if (this.els.cosineChart) this.els.cosineChart.replaceChildren();
+    if (this.els.cosineFigure) this.els.cosineFigure.hidden = true;
   }
 }

@@ -34,6 +34,7 @@ const EVAL_SHARE = 0.12;          // quick evaluations take at most ~12% of the 
 const VIEW_MAX = 300;             // the inside views look at the first 300 test images (FF: 100)
 const VIEW_SHARE = 0.04;          // and take at most ~4% of the time, at most once a second
 const GALLERY_MAX = 24;           // misclassified digits shown
+const FULL_CHUNK = 500;           // the full-test-set confusion matrix predicts 500 images at a time
 const FILE_SIZES = {              // decompressed sizes, for the progress bar before headers arrive
   'train-images-idx3-ubyte': 16 + 60000 * 784,
   'train-labels-idx1-ubyte': 8 + 60000,
@@ -359,6 +360,42 @@ function postViews() {
   return ms;
 }
 
+// At an epoch end (with the inside views on): the confusion matrix on the whole test set,
+// predicted in chunks of FULL_CHUNK images (one reused Float32Array; bounded memory).
+function postFullConfusion(epoch) {
+  const s = run && run.session;
+  const d = data[run.config.dataset];
+  if (!s || !d || !d.test) return 0;
+  const t0 = performance.now();
+  try {
+    const total = d.test.count;
+    const confusion = new Uint32Array(100);  // [true * 10 + predicted]
+    const pixels = new Float32Array(FULL_CHUNK * 784);
+    let correct = 0;
+    for (let start = 0; start < total; start += FULL_CHUNK) {
+      const n = Math.min(FULL_CHUNK, total - start);
+      for (let i = 0; i < n; i++) {
+        const img = d.test.image(start + i);
+        for (let j = 0; j < 784; j++) pixels[i * 784 + j] = img[j] / 255;
+      }
+      const scores = s.predict(pixels.subarray(0, n * 784));
+      for (let i = 0; i < n; i++) {
+        const label = d.test.label(start + i);
+        const p = argmax(scores, i * 10);
+        confusion[label * 10 + p]++;
+        if (p === label) correct++;
+      }
+    }
+    post({ type: 'views-full', count: total, correct, confusion, epoch, examples: run.examplesBefore + s.examplesSeen });
+  } catch (e) {
+    console.error(`full-test-set confusion matrix skipped: ${e.message}`);
+    return 0;
+  }
+  const ms = performance.now() - t0;
+  run.viewsMs += ms;
+  return ms;
+}
+
 function evaluate(full) {
   const t0 = performance.now();
   let e;
@@ -414,6 +451,7 @@ function afterSteps(result, now, forcePost) {
     postMetrics(now, m);
     const ms = evaluate(true);
     if (ms !== undefined) run.wallMs += ms;
+    if (ms !== undefined && viewsOn) run.wallMs += postFullConfusion(run.lastEpochEvaluated);
     run.lastEvalWall = run.wallMs;
     return;
   }
