@@ -211,6 +211,13 @@ test('Forward-Forward: the goodness per label and layer explains the prediction 
   try {
     await page.locator('#inside-title').scrollIntoViewIfNeeded();
     await waitFor(page, () => document.querySelectorAll('#explain-goodness tbody tr').length === 10, null, 40000, 'the goodness table');
+    // Goodness histograms: one per hidden layer, both series non-empty, updating over time.
+    await waitFor(page, () => !document.getElementById('ghist-view').hidden && document.querySelectorAll('#ghist figure').length === 2, null, 40000, 'the goodness histograms');
+    const hist = await page.evaluate(() => [...document.querySelectorAll('#ghist figure')].map((f) => [Number(f.dataset.pos), Number(f.dataset.neg)]));
+    for (const [pos, neg] of hist) assert.ok(pos > 0 && neg > 0, JSON.stringify(hist));
+    const before = await page.locator('#ghist-summary').textContent();
+    assert.match(before, /layer 2: positive mean .*, negative mean /);
+    await waitFor(page, (b) => document.getElementById('ghist-summary').textContent !== b, before, 30000, 'the histograms to update');
     await h.waitForNumbers(page, (x) => x.accuracy !== null && x.accuracy > 0.5, 60000, 'FF accuracy above chance');
     for (let k = 0; k < 3; k++) {
       await page.getByRole('button', { name: 'Next digit to explain' }).click();

@@ -234,3 +234,57 @@ export function drawExplain(m) {
     drawBars(box, m.scores, m);
   }
 }
+
+// --- FF goodness histograms -----------------------------------------------------------------------
+// Per hidden layer: overlaid histograms of goodness with the true label (positive) and with a wrong
+// label (negative), 30 shared bins over log1p(goodness). layers: [{pos, neg}] (Float32Arrays).
+const HIST_BINS = 30;
+const HIST_COLOURS = { pos: '#0072b2', neg: '#d55e00' };  // Okabe-Ito blue / vermillion
+
+export function drawGoodnessHist(box, summary, layers) {
+  const mean = (a) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
+  while (box.children.length > layers.length) box.lastChild.remove();
+  const texts = [];
+  layers.forEach((l, k) => {
+    let fig = box.children[k];
+    if (!fig) {
+      fig = el('figure', { className: 'ghist', 'data-layer': String(k + 1) }, [
+        el('canvas', { width: '240', height: '90', role: 'img' }),
+        el('figcaption', { text: `Layer ${k + 1}` }),
+      ]);
+      box.append(fig);
+    }
+    const lp = Array.from(l.pos, Math.log1p);
+    const ln = Array.from(l.neg, Math.log1p);
+    const lo = Math.min(...lp, ...ln);
+    const hi = Math.max(...lp, ...ln);
+    const width = (hi - lo) / HIST_BINS || 1;
+    const count = (vals) => {
+      const c = new Array(HIST_BINS).fill(0);
+      for (const v of vals) c[Math.min(HIST_BINS - 1, Math.max(0, Math.floor((v - lo) / width)))]++;
+      return c;
+    };
+    const cp = count(lp);
+    const cn = count(ln);
+    const top = Math.max(1, ...cp, ...cn);
+    const canvas = fig.querySelector('canvas');
+    const ctx = canvas.getContext('2d');
+    const W = canvas.width;
+    const H = canvas.height;
+    const bw = W / HIST_BINS;
+    ctx.clearRect(0, 0, W, H);
+    for (const [c, colour] of [[cp, HIST_COLOURS.pos], [cn, HIST_COLOURS.neg]]) {
+      ctx.fillStyle = colour;
+      ctx.globalAlpha = 0.55;
+      c.forEach((v, b) => { const h = (H * v) / top; ctx.fillRect(b * bw, H - h, bw - 1, h); });
+    }
+    ctx.globalAlpha = 1;
+    const text = `layer ${k + 1}: positive mean ${fmt(mean(l.pos))}, negative mean ${fmt(mean(l.neg))}`;
+    canvas.setAttribute('aria-label', `Goodness histogram, ${text}`);
+    fig.dataset.pos = String(l.pos.length);
+    fig.dataset.neg = String(l.neg.length);
+    fig.dataset.summary = text;
+    texts.push(text);
+  });
+  summary.textContent = texts.join('; ');
+}

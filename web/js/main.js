@@ -5,7 +5,7 @@ import { RULE_INFO, RULE_PANEL, mathElement, mathText, citationText } from './ru
 import { Race } from './race.js';
 import { Controls } from './controls.js';
 import { LineChart, formatCount, formatNumber, percent } from './charts.js';
-import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit } from './inside.js';
+import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit, drawGoodnessHist } from './inside.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -241,6 +241,11 @@ function drawPendingView() {
     $('confusion-full-hint').hidden = false;
     $('confusion-full-wrap').hidden = false;
     drawConfusion($('confusion-full'), m);
+  } else if (p.ghist) {
+    const layers = p.ghist;
+    p.ghist = null;
+    $('ghist-view').hidden = false;
+    drawGoodnessHist($('ghist'), $('ghist-summary'), layers);
   } else if (p.gallery) {
     const m = p.gallery;
     const next = drawGallery($('gallery'), m, pickDigit, m.next || 0, 8);
@@ -444,6 +449,9 @@ function resetNumbers() {
   $('confusion-full-wrap').hidden = true;
   $('gallery').replaceChildren();
   $('gallery').pool = null;
+  $('ghist').replaceChildren();
+  $('ghist-summary').textContent = '';
+  $('ghist-view').hidden = true;
   $('explain-caption').textContent = 'Waiting for the model…';
   $('explain-goodness').replaceChildren();
   $('explain-scores').replaceChildren();
@@ -582,6 +590,8 @@ function onWorkerMessage(event) {
       page.lastViews = m;
       page.pending.confusion = m;
       page.pending.gallery = m;
+      page.pending.ghist = m.goodness && m.goodness.length ? m.goodness : null;
+      if (!page.pending.ghist) $('ghist-view').hidden = true;
       if (page.pad && page.pad.pixels && performance.now() - page.lastPredictAt > 900) requestPrediction();
       break;
     case 'explain':

@@ -345,7 +345,21 @@ function postViews() {
     }
     const images = new Uint8Array(wrong.length * 784);
     wrong.forEach((w, k) => images.set(v.bytes.subarray(w.index * 784, (w.index + 1) * 784), k * 784));
-    post({ type: 'views', count: n, correct, confusion, wrong, images, examples: run.examplesBefore + s.examplesSeen });
+    // FF: per-layer goodness with the true label (positive) and a fixed wrong one (negative).
+    let goodness = null;
+    if (run.config.rule === 'ff') {
+      goodness = s.labelGoodness(v.pixels.subarray(0, n * 784)).layers.map((g) => {
+        const pos = new Float32Array(n);
+        const neg = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          const y = v.labels[i];
+          pos[i] = g[i * 10 + y];
+          neg[i] = g[i * 10 + ((y + 1 + (i % 9)) % 10)];
+        }
+        return { pos, neg };
+      });
+    }
+    post({ type: 'views', count: n, correct, confusion, wrong, images, goodness, examples: run.examplesBefore + s.examplesSeen });
     postExplain();
   } catch (e) {
     // A view must never stop training: say so once, and stop the views.
