@@ -32,6 +32,13 @@ Dataset Dataset::head(int n) const {
   return out;
 }
 
+void require_28x28(const IdxImages& images, const std::string& source) {
+  if (images.rows != 28 || images.cols != 28) {
+    throw DataError(source + ": expected 28x28 images, found " + std::to_string(images.rows) + "x" +
+                    std::to_string(images.cols));
+  }
+}
+
 const std::vector<std::string>& known_datasets() {
   static const std::vector<std::string> names = {"mnist", "fashion"};
   return names;
@@ -50,10 +57,7 @@ DataSplit load_dataset(const std::string& name, const std::string& data_dir) {
     const auto label_bytes = read_file_bytes(label_path);
     auto images = parse_idx_images(image_bytes.data(), image_bytes.size(), image_path);
     auto labels = parse_idx_labels(label_bytes.data(), label_bytes.size(), label_path);
-    if (images.rows != 28 || images.cols != 28) {
-      throw DataError(image_path + ": expected 28x28 images, found " + std::to_string(images.rows) +
-                      "x" + std::to_string(images.cols));
-    }
+    require_28x28(images, image_path);
     return Dataset::from_idx(std::move(images), std::move(labels), name + " " + split);
   };
   return {load("train", "train"), load("t10k", "test")};

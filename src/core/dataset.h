@@ -38,6 +38,9 @@ struct DataSplit {
   Dataset test;
 };
 
+// Every model here reads 28x28 images; throws DataError naming `source` for any other size.
+void require_28x28(const IdxImages& images, const std::string& source);
+
 // Data set names the project knows: "mnist" and "fashion" (Fashion-MNIST).
 const std::vector<std::string>& known_datasets();
 

@@ -154,10 +154,7 @@ class JsDataset {
       const auto label_bytes = bytes_of(labels);
       auto parsed_images = parse_idx_images(image_bytes.data(), image_bytes.size(), name + " images");
       auto parsed_labels = parse_idx_labels(label_bytes.data(), label_bytes.size(), name + " labels");
-      if (parsed_images.rows != 28 || parsed_images.cols != 28) {
-        throw DataError(name + " images: expected 28x28 images, found " + std::to_string(parsed_images.rows) + "x" +
-                        std::to_string(parsed_images.cols));
-      }
+      require_28x28(parsed_images, name + " images");
       auto data = std::make_shared<const Dataset>(Dataset::from_idx(std::move(parsed_images), std::move(parsed_labels), name));
       return std::make_shared<JsDataset>(std::move(data));
     });
