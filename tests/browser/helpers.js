@@ -1,6 +1,8 @@
 // Shared by the browser tests and scripts/make-preview: serves dist/ on a free local port and
 // starts Debian's Chromium headless through playwright-core.
 'use strict';
+const assert = require('node:assert/strict');
+const fs = require('fs');
 const path = require('path');
 const { chromium } = require('playwright-core');
 const { listen } = require('../../scripts/static-server.js');
@@ -18,6 +20,26 @@ async function startServer() {
 async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
+
+// One local server on dist/ and one browser for a whole test file: registers node:test's
+// before/after hooks and hands {url, browser} to `ready` once both run.
+function serveAndLaunch(test, ready) {
+  let server;
+  let browser;
+  test.before(async () => {
+    assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run scripts/build-site first');
+    let url;
+    ({ server, url } = await startServer());
+    browser = await launch();
+    ready({ url, browser });
+  });
+  test.after(async () => {
+    if (browser) await browser.close();
+    if (server) server.close();
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A new page that records console errors, page errors and failed requests into `problems`.
 async function openPage(browser, url, options = {}) {
@@ -60,4 +82,4 @@ async function waitForNumbers(frame, predicate, timeoutMs, what) {
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last numbers: ${JSON.stringify(last)}`);
 }
 
-module.exports = { root, dist, startServer, launch, openPage, readNumbers, waitForNumbers };
+module.exports = { root, dist, startServer, launch, serveAndLaunch, sleep, openPage, readNumbers, waitForNumbers };

@@ -8,22 +8,10 @@ const fs = require('fs');
 const path = require('path');
 const h = require('./helpers.js');
 
-let server;
 let url;
 let browser;
-
-test.before(async () => {
-  assert.ok(fs.existsSync(path.join(h.dist, 'index.html')), 'dist/ is missing: run scripts/build-site first');
-  ({ server, url } = await h.startServer());
-  browser = await h.launch();
-});
-
-test.after(async () => {
-  if (browser) await browser.close();
-  if (server) server.close();
-});
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+h.serveAndLaunch(test, (site) => ({ url, browser } = site));
+const { sleep } = h;
 let bpWeights = null;  // the 256x256 backprop weights saved by the first test
 
 // Draws a vertical stroke (a "1") on the drawing pad with the mouse.

@@ -3,25 +3,12 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('fs');
 const h = require('./helpers.js');
 
-let server;
 let url;
 let browser;
-
-test.before(async () => {
-  assert.ok(fs.existsSync(h.dist), 'dist/ is missing: run scripts/build-site first');
-  ({ server, url } = await h.startServer());
-  browser = await h.launch();
-});
-
-test.after(async () => {
-  if (browser) await browser.close();
-  if (server) server.close();
-});
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+h.serveAndLaunch(test, (site) => ({ url, browser } = site));
+const { sleep } = h;
 
 test('a lesson link autoplays, hides what it says and shows what it says', async () => {
   const lesson = 'rule=ff&seed=1&embed=true&hide=advanced,share,export,draw&show=weights,explain&autoplay=1';

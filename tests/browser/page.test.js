@@ -11,24 +11,12 @@ const path = require('path');
 const h = require('./helpers.js');
 const { listen } = require('../../scripts/static-server.js');
 
-let server;
 let url;
 let browser;
+h.serveAndLaunch(test, (site) => ({ url, browser } = site));
+const { sleep } = h;
 const artifacts = path.join(h.root, 'test-results');
-
-test.before(async () => {
-  assert.ok(fs.existsSync(path.join(h.dist, 'index.html')), 'dist/ is missing: run scripts/build-site first');
-  ({ server, url } = await h.startServer());
-  browser = await h.launch();
-  fs.mkdirSync(artifacts, { recursive: true });
-});
-
-test.after(async () => {
-  if (browser) await browser.close();
-  if (server) server.close();
-});
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+fs.mkdirSync(artifacts, { recursive: true });
 
 test('the page loads with no console errors and starts training within 3 s', async () => {
   const { context, page, problems } = await h.openPage(browser, url);
