@@ -162,14 +162,21 @@ int run_train(const cli::TrainOptions& o) {
     }
     const bool time_up = o.time_limit > 0 && train_seconds >= o.time_limit;
     const bool epoch_end = step_in_epoch == session.steps_per_epoch();
+    // --eval-every N replaces the per-epoch evaluation (a full FF evaluation is 11 passes over the
+    // test set and can cost more than an epoch of training); the last step is always evaluated.
+    const bool evaluate_now = o.eval_every_steps > 0
+                                  ? session.steps() % o.eval_every_steps == 0 || session.finished() || time_up
+                                  : epoch_end || time_up;
+    if (evaluate_now) evaluate(epoch_end || time_up ? "epoch" : "eval");
     if (epoch_end || time_up) {
-      evaluate("epoch");
       const double wall = std::chrono::duration<double>(Clock::now() - run_start).count();
-      std::fprintf(stderr, "epoch %3d  train loss %.4f  test accuracy %.2f%%  test error %.2f%%  %.0f ex/s  "
-                   "train %.1f s  wall %.1f s",
-                   epoch + 1, loss_sum / loss_count, 100 * last_eval.accuracy, 100 * (1 - last_eval.accuracy),
-                   rate, train_seconds, wall);
-      for (const auto& [name, value] : last_eval.figures) std::fprintf(stderr, "  %s %.4f", name.c_str(), value);
+      std::fprintf(stderr, "epoch %3d  train loss %.4f  %.0f ex/s  train %.1f s  wall %.1f s", epoch + 1,
+                   loss_sum / loss_count, rate, train_seconds, wall);
+      if (evaluate_now) {
+        std::fprintf(stderr, "  test accuracy %.2f%%  test error %.2f%%", 100 * last_eval.accuracy,
+                     100 * (1 - last_eval.accuracy));
+        for (const auto& [name, value] : last_eval.figures) std::fprintf(stderr, "  %s %.4f", name.c_str(), value);
+      }
       std::fprintf(stderr, "\n");
       if (o.json) {
         std::ostringstream out;
@@ -182,8 +189,6 @@ int run_train(const cli::TrainOptions& o) {
       loss_sum = 0.0;
       loss_count = 0;
       figure_sums.clear();
-    } else if (o.eval_every_steps > 0 && session.steps() % o.eval_every_steps == 0) {
-      evaluate("eval");
     }
     if (time_up) {
       stopped_early = !session.finished();

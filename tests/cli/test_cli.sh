@@ -45,5 +45,17 @@ else
   echo "FAIL: summary line: $summary" >&2
 fi
 
+# --eval-every replaces the per-epoch evaluation: 2 epochs of 20 steps, evaluated at steps 15, 30
+# and at the last step (40); without it, once per epoch.
+evaluated_steps() {
+  "$fwdlab" train --hidden 8 --epochs 2 --train-limit 1000 --test-limit 100 --batch 50 --data-dir "$data" \
+    --json --quiet "$@" 2>/dev/null | grep -E '"type":"(epoch|eval)"' | sed -E 's/.*"step":([0-9]+).*/\1/' | tr '\n' ' '
+}
+for case in "15 30 40 |--eval-every 15" "20 40 |"; do
+  want=${case%%|*}
+  got=$(evaluated_steps ${case#*|})
+  if [[ $got == "$want" ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: evaluated at steps '$got', wanted '$want' (${case#*|})" >&2; fi
+done
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
