@@ -23,6 +23,7 @@
 
 #include "cli/options.h"
 #include "core/weights_io.h"
+#include "learn/checkpoint.h"
 #include "learn/session.h"
 
 namespace {
@@ -102,6 +103,11 @@ int run_train(const cli::TrainOptions& o) {
   auto test = std::make_shared<const Dataset>(std::move(split.test));
   Session session(o.config, train, test);
   const Config& c = session.config();
+  if (!o.checkpoint_path.empty() && load_checkpoint(o.checkpoint_path, session)) {
+    std::fprintf(stderr, "fwdlab: resumed from %s at step %ld (epoch %.2f)\n", o.checkpoint_path.c_str(),
+                 session.steps(), static_cast<double>(session.steps()) / session.steps_per_epoch());
+  }
+  const long first_step = session.steps();  // > 0 when resumed: rates count this process's steps only
   const double load_seconds = std::chrono::duration<double>(Clock::now() - load_start).count();
 
   if (o.json) {
@@ -155,7 +161,7 @@ int run_train(const cli::TrainOptions& o) {
     ++loss_count;
     for (const auto& [name, value] : m.figures) figure_sums[name] += value;
     const long step_in_epoch = session.steps() - static_cast<long>(epoch) * session.steps_per_epoch();
-    const double rate = session.examples_seen() / std::max(train_seconds, 1e-9);
+    const double rate = (session.steps() - first_step) * c.batch / std::max(train_seconds, 1e-9);
     if (session.steps() % 20 == 0) {
       const double eta = (total_steps - session.steps()) * c.batch / rate;
       bar.update(epoch, c.epochs, step_in_epoch, session.steps_per_epoch(), rate, loss_sum / loss_count, eta);
@@ -189,6 +195,7 @@ int run_train(const cli::TrainOptions& o) {
       loss_sum = 0.0;
       loss_count = 0;
       figure_sums.clear();
+      if (!o.checkpoint_path.empty()) save_checkpoint(o.checkpoint_path, session);
     }
     if (time_up) {
       stopped_early = !session.finished();
@@ -196,12 +203,13 @@ int run_train(const cli::TrainOptions& o) {
     }
   }
   bar.clear();
+  if (last_eval.count == 0) evaluate("epoch");  // resumed from a checkpoint of a finished run
   const double wall = std::chrono::duration<double>(Clock::now() - run_start).count();
   if (!o.save_path.empty()) {
     save_weights_file(o.save_path, c, session.train_data().features(), session.trainer().parameters());
     std::fprintf(stderr, "fwdlab: weights written to %s\n", o.save_path.c_str());
   }
-  const double rate = session.examples_seen() / std::max(train_seconds, 1e-9);
+  const double rate = (session.steps() - first_step) * c.batch / std::max(train_seconds, 1e-9);
   std::fprintf(stderr, "fwdlab: done: test accuracy %.2f%% (error %.2f%%), %.0f examples/s, %.1f s%s\n",
                100 * last_eval.accuracy, 100 * (1 - last_eval.accuracy), rate, wall,
                stopped_early ? " (stopped at the time limit)" : "");

@@ -42,6 +42,12 @@ class Session {
   // The example indices of the most recent batch (the data order; races compare it).
   const std::vector<int>& last_batch_indices() const { return last_indices_; }
 
+  // Everything a resumed run needs: counters, data order, parameters with their optimiser
+  // slots and the rule's random streams (learn/checkpoint.h). read_state checks shapes against
+  // this session's model; after it throws, the session must not be used.
+  void write_state(StateWriter& out);
+  void read_state(StateReader& in);
+
  private:
   void check_finite(const StepMetrics& metrics);
 

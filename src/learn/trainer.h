@@ -16,6 +16,7 @@
 #include "core/config.h"
 #include "core/dataset.h"
 #include "core/layers.h"
+#include "core/state_stream.h"
 #include "core/tensor.h"
 
 namespace fwdlab {
@@ -49,6 +50,11 @@ class Trainer {
 
   // Called before the first step of each epoch (0-based), e.g. for greedy layer schedules.
   virtual void begin_epoch(int /*epoch*/) {}
+
+  // State besides parameters() and their optimiser slots that a resumed run needs to continue
+  // bit-identically: random streams, running statistics (checkpoints; learn/checkpoint.h).
+  virtual void write_extra_state(StateWriter& /*out*/) const {}
+  virtual void read_extra_state(StateReader& /*in*/) {}
 
   // Accuracy and loss over the first `limit` examples of `data` (0 = all). The default uses
   // predict_scores in chunks; rules with several prediction modes override it.

@@ -57,5 +57,25 @@ for case in "15 30 40 |--eval-every 15" "20 40 |"; do
   if [[ $got == "$want" ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: evaluated at steps '$got', wanted '$want' (${case#*|})" >&2; fi
 done
 
+# --checkpoint: a run stopped after epoch 1 resumes there when asked for 2 epochs, and ends
+# where an uninterrupted 2-epoch run ends (same final accuracy, bit-identical training).
+ckpt=$(mktemp -u)
+run_ckpt() {
+  "$fwdlab" train --hidden 8 --train-limit 1000 --test-limit 200 --batch 50 --data-dir "$data" --json --quiet "$@" \
+    2>"$ckpt.err" | tail -1 | sed -E 's/.*"test_accuracy":([0-9.e-]+).*"steps":([0-9]+).*/\1 \2/'
+}
+run_ckpt --epochs 1 --checkpoint "$ckpt" >/dev/null
+resumed=$(run_ckpt --epochs 2 --checkpoint "$ckpt")
+said=$(grep -c "resumed from $ckpt at step 20" "$ckpt.err")
+straight=$(run_ckpt --epochs 2)
+if [[ $said == 1 &&  $resumed == "$straight" && $resumed == *" 40" ]]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL: checkpoint resume: resumed '$resumed' vs straight '$straight'" >&2
+fi
+expect "foreign checkpoint" 1 "written by another run (checkpoint has lr=0.001, this run has lr=0.01)" -- \
+  "$fwdlab" train --hidden 8 --train-limit 1000 --batch 50 --lr 0.01 --data-dir "$data" --checkpoint "$ckpt"
+rm -f "$ckpt" "$ckpt.err"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
