@@ -15,6 +15,8 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <malloc.h>
+
 #include <exception>
 #include <memory>
 #include <string>
@@ -144,6 +146,13 @@ val figures_to_js(const std::map<std::string, double>& figures, double divisor =
   return out;
 }
 
+// Live C++ objects that JavaScript holds (each constructor adds one, each destructor removes
+// one): what a forgotten .delete() in the page would make grow. Read by malloc_stats().
+struct LiveCount {
+  static int& datasets() { static int n = 0; return n; }
+  static int& sessions() { static int n = 0; return n; }
+};
+
 // --- data -----------------------------------------------------------------------------------
 
 class JsDataset {
@@ -160,7 +169,10 @@ class JsDataset {
     });
   }
 
-  explicit JsDataset(std::shared_ptr<const Dataset> data) : data_(std::move(data)) {}
+  explicit JsDataset(std::shared_ptr<const Dataset> data) : data_(std::move(data)) { ++LiveCount::datasets(); }
+  ~JsDataset() { --LiveCount::datasets(); }
+  JsDataset(const JsDataset&) = delete;
+  JsDataset& operator=(const JsDataset&) = delete;
   int count() const { return data_->count; }
   int features() const { return data_->features(); }
   int label(int i) const {
@@ -187,7 +199,12 @@ class JsDataset {
 class JsSession {
  public:
   JsSession(val config, const JsDataset& train, const JsDataset& test)
-      : session_(guarded([&] { return std::make_unique<Session>(config_from_js(config), train.data(), test.data()); })) {}
+      : session_(guarded([&] { return std::make_unique<Session>(config_from_js(config), train.data(), test.data()); })) {
+    ++LiveCount::sessions();
+  }
+  ~JsSession() { --LiveCount::sessions(); }
+  JsSession(const JsSession&) = delete;
+  JsSession& operator=(const JsSession&) = delete;
 
   // Up to `steps` training steps (fewer if the run finishes); mean loss and figures over them.
   val train(int steps) {
@@ -356,6 +373,18 @@ std::string check_config(const val& config) {
   return "";
 }
 
+// Bytes of C++ heap in use (allocated, not yet freed), the heap's size, and the live Dataset and
+// Session objects: the long-run measurements (scripts/long-run*) watch them for leaks.
+val malloc_stats() {
+  const struct mallinfo info = mallinfo();
+  val out = val::object();
+  out.set("inUse", static_cast<double>(info.uordblks));
+  out.set("arena", static_cast<double>(info.arena));
+  out.set("datasets", LiveCount::datasets());
+  out.set("sessions", LiveCount::sessions());
+  return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(fwdlab) {
@@ -385,6 +414,7 @@ EMSCRIPTEN_BINDINGS(fwdlab) {
       .property("finished", &JsSession::finished);
   function("knownRules", &known_rules_js);
   function("checkConfig", &check_config);
+  function("mallocStats", &malloc_stats);
 }
 
 }  // namespace fwdlab::wasm
