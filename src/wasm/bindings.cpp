@@ -17,6 +17,7 @@
 
 #include <malloc.h>
 
+#include <cmath>
 #include <exception>
 #include <memory>
 #include <string>
@@ -71,7 +72,9 @@ double number_field(const val& v, const std::string& key) {
 
 int int_field(const val& v, const std::string& key) {
   const double d = number_field(v, key);
-  if (d != static_cast<double>(static_cast<long long>(d)) || d < -2147483648.0 || d > 2147483647.0) {
+  // Range and integrality are tested on the double itself: casting NaN, an infinity or 1e300 to
+  // an integer type is undefined behaviour.
+  if (!std::isfinite(d) || d != std::trunc(d) || d < -2147483648.0 || d > 2147483647.0) {
     throw ConfigError(key + " must be an integer, got " + std::to_string(d));
   }
   return static_cast<int>(d);
@@ -106,7 +109,7 @@ Config config_from_js(const val& object) {
       for (int l = 0; l < layers; ++l) c.hidden.push_back(int_field(v[l], "hidden layer size"));
     } else if (key == "seed") {
       const double s = number_field(v, key);
-      if (s < 0 || s > 2147483647.0 || s != static_cast<double>(static_cast<long long>(s))) {
+      if (!std::isfinite(s) || s != std::trunc(s) || s < 0 || s > 2147483647.0) {
         throw ConfigError("seed must be an integer in 0..2147483647");
       }
       c.seed = static_cast<std::uint64_t>(s);

@@ -102,3 +102,15 @@ test('malformed IDX bytes are DataErrors naming the file', () => {
   }
   assert.equal(Module.mallocStats().datasets, 2);  // only train and test10k are alive
 });
+
+test('NaN, infinities and huge numbers in integer fields are ConfigErrors', () => {
+  for (const value of [NaN, Infinity, -Infinity, 1e300, 2 ** 31, 2.5]) {
+    assert.throws(() => new Module.Session({ epochs: value }, train, test10k), { name: 'ConfigError', message: /^epochs must be an integer, got / }, String(value));
+    assert.throws(() => new Module.Session({ hidden: [value] }, train, test10k), { name: 'ConfigError', message: /^hidden layer size must be an integer/ }, String(value));
+    assert.throws(() => new Module.Session({ seed: value }, train, test10k), { name: 'ConfigError', message: 'seed must be an integer in 0..2147483647' }, String(value));
+  }
+  assert.throws(() => new Module.Session({ lr: NaN }, train, test10k), { name: 'ConfigError', message: 'learning rate must be a finite number in (0, 10], got nan' });
+  assert.throws(() => new Module.Session({ hidden: 'big' }, train, test10k), { name: 'ConfigError', message: 'hidden must be an array of layer sizes' });
+  assert.throws(() => new Module.Session({ fga_skip_inactive: 1 }, train, test10k), { name: 'ConfigError', message: 'fga_skip_inactive must be true or false' });
+  assert.throws(() => new Module.Session(null, train, test10k), { name: 'ConfigError', message: 'configuration must be an object' });
+});
