@@ -12,6 +12,14 @@ namespace {
 constexpr int kMaxLayerWidth = 16384;
 constexpr int kMaxLayers = 16;
 constexpr int kMaxEpochs = 100000;
+// Every data set here is 28x28 (require_28x28), with 10 classes.
+constexpr long long kInputFeatures = 28 * 28;
+constexpr long long kClasses = 10;
+// Training keeps four floats per weight (value, gradient, two optimiser slots), so 2^25 weights
+// take 512 MiB: as much as a browser tab's 32-bit wasm memory can be asked for with room to
+// spare. Layer widths within their own bound can still multiply past it (16384 x 16384 alone is
+// 2^28 weights, 4 GiB), so the product is checked before anything is allocated.
+constexpr long long kMaxWeights = 1LL << 25;
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
   std::string out;
@@ -75,6 +83,22 @@ void validate(const Config& c, int train_count) {
     require(c.hidden[i] > 0 && c.hidden[i] <= kMaxLayerWidth,
             "hidden layer " + std::to_string(i + 1) + " size must be in 1.." +
                 std::to_string(kMaxLayerWidth) + ", got " + std::to_string(c.hidden[i]));
+  }
+
+  const bool sizes_ok = !c.hidden.empty() && static_cast<int>(c.hidden.size()) <= kMaxLayers &&
+                        std::all_of(c.hidden.begin(), c.hidden.end(), [](int h) { return h > 0 && h <= kMaxLayerWidth; });
+  if (sizes_ok) {
+    long long weights = 0;
+    long long width = kInputFeatures;
+    for (int h : c.hidden) {
+      weights += width * h + h;
+      width = h;
+    }
+    weights += width * kClasses + kClasses;
+    require(weights <= kMaxWeights,
+            "the network would have " + std::to_string(weights) + " weights (hidden layers " +
+                format_layer_sizes(c.hidden) + "); at most " + std::to_string(kMaxWeights) +
+                " fit in memory for training, so use narrower or fewer layers");
   }
 
   require(c.epochs >= 1 && c.epochs <= kMaxEpochs,

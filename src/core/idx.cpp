@@ -1,5 +1,6 @@
 #include "core/idx.h"
 
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -10,7 +11,12 @@ namespace {
 constexpr std::uint8_t kUnsignedByteType = 0x08;
 // Far above any real IDX data set (MNIST's training images are 47 MB) and below what a 32-bit
 // wasm address space could hold; a header that claims more is corrupt or hostile.
-constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 31;
+// The bound is also what keeps every count, and so Dataset::count, within an int.
+constexpr std::uint64_t kMaxElements = (std::uint64_t{1} << 31) - 1;
+
+// A file larger than the largest IDX file the reader accepts (header + kMaxElements) is refused
+// before it is read into memory.
+constexpr std::uint64_t kMaxFileBytes = kMaxElements + 16;
 
 std::string hex32(std::uint32_t value) {
   std::ostringstream out;
@@ -101,10 +107,17 @@ IdxLabels parse_idx_labels(const std::uint8_t* data, std::size_t size, const std
 }
 
 std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+  // A directory opens as a stream here and reports a size near 2^63, so it is named first.
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) throw DataError(path + ": is a directory, not a data file");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw DataError(path + ": cannot open the file (missing? run scripts/prepare-data)");
   const std::streamoff size = in.tellg();
   if (size < 0) throw DataError(path + ": cannot read the file size");
+  if (static_cast<std::uint64_t>(size) > kMaxFileBytes) {
+    throw DataError(path + ": the file is " + std::to_string(size) + " bytes; no data file here is larger than " +
+                    std::to_string(kMaxFileBytes) + " bytes");
+  }
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
   in.seekg(0);
   if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) {

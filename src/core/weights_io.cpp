@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 
 namespace fwdlab {
 namespace {
@@ -67,6 +68,15 @@ class Reader {
   std::string source_;
 };
 
+// A size read from the file, as an int; a value no int holds is a corrupt or hostile file (it
+// would otherwise print as a negative size in the mismatch message).
+int size_field(std::uint32_t value, const char* what, const std::string& source) {
+  if (value > static_cast<std::uint32_t>(std::numeric_limits<int>::max())) {
+    throw WeightsError(source + ": the file claims " + what + " of " + std::to_string(value) + " (corrupt file?)");
+  }
+  return static_cast<int>(value);
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> serialize_weights(const Config& config, int input_features,
@@ -105,13 +115,13 @@ WeightsHeader load_weights(const std::uint8_t* data, std::size_t size, const std
                        " is not supported; this build reads version " + std::to_string(kWeightsVersion));
   }
   h.rule = in.string("the rule name");
-  h.input_features = static_cast<int>(in.u32("the input size"));
+  h.input_features = size_field(in.u32("the input size"), "an input size", source);
   const std::uint32_t n_hidden = in.u32("the layer count");
   if (n_hidden > kMaxHidden) {
     throw WeightsError(source + ": the file claims " + std::to_string(n_hidden) + " hidden layers; at most " +
                        std::to_string(kMaxHidden) + " (corrupt file?)");
   }
-  for (std::uint32_t i = 0; i < n_hidden; ++i) h.hidden.push_back(static_cast<int>(in.u32("a layer size")));
+  for (std::uint32_t i = 0; i < n_hidden; ++i) h.hidden.push_back(size_field(in.u32("a layer size"), "a layer size", source));
   if (h.rule != config.rule || h.hidden != config.hidden || h.input_features != input_features) {
     throw WeightsError(source + ": the weights are for rule " + h.rule + " with hidden layers " +
                        format_layer_sizes(h.hidden) + " and " + std::to_string(h.input_features) +

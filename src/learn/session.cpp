@@ -1,5 +1,6 @@
 #include "learn/session.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -17,6 +18,23 @@ std::shared_ptr<const Dataset> limited(std::shared_ptr<const Dataset> data, int 
 // see the same batches.
 constexpr std::uint64_t kDataOrderStream = 0x5EED0DA7A0000001ull;
 
+// Up to kProbeRows pairwise-different images from the start of `data`: equal outputs for equal
+// inputs would say nothing about the network.
+constexpr int kProbeRows = 8;
+Matrix distinct_probe(const Dataset& data) {
+  std::vector<int> picked;
+  const std::size_t bytes = static_cast<std::size_t>(data.features());
+  for (int i = 0; i < std::min(data.count, 256) && static_cast<int>(picked.size()) < kProbeRows; ++i) {
+    bool seen = false;
+    for (int j : picked) seen = seen || std::equal(data.image(i), data.image(i) + bytes, data.image(j));
+    if (!seen) picked.push_back(i);
+  }
+  Matrix probe;
+  std::vector<int> unused;
+  if (picked.size() >= 2) gather_batch(data, picked.data(), static_cast<int>(picked.size()), probe, unused);
+  return probe;
+}
+
 }  // namespace
 
 Session::Session(const Config& config, std::shared_ptr<const Dataset> train, std::shared_ptr<const Dataset> test)
@@ -24,7 +42,8 @@ Session::Session(const Config& config, std::shared_ptr<const Dataset> train, std
       train_(limited(std::move(train), config.train_limit)),
       test_(std::move(test)),
       trainer_((validate(config_, train_->count), make_trainer(config_, train_->features()))),
-      sampler_(train_->count, config_.batch, Rng(config_.seed ^ kDataOrderStream)) {}
+      sampler_(train_->count, config_.batch, Rng(config_.seed ^ kDataOrderStream)),
+      probe_(distinct_probe(*train_)) {}
 
 StepMetrics Session::step() {
   const int* indices = sampler_.next();
@@ -37,29 +56,41 @@ StepMetrics Session::step() {
   StepMetrics metrics = trainer_->train_step(x_, labels_);
   ++steps_;
   check_finite(metrics);
+  if (steps_ % kDeadCheckEvery == 0) check_alive();
   return metrics;
 }
 
 void Session::check_finite(const StepMetrics& metrics) {
-  const char* what = nullptr;
-  if (!std::isfinite(metrics.loss)) {
-    what = "the loss";
-  } else if (steps_ % 16 == 0 || steps_ < 16) {
-    // Weights are checked every 16 steps (a full scan costs a few percent of a step); a blow-up
-    // shows in the loss first almost always.
-    for (Param* p : trainer_->parameters()) {
-      if (!all_finite(p->value)) {
-        what = "a weight";
-        break;
-      }
-    }
+  if (!std::isfinite(metrics.loss)) diverged("the loss is no longer a finite number", false);
+  // Every step: a NaN weight can hide behind a ReLU (max(NaN, 0) may give 0) and leave the loss
+  // finite, so the loss alone does not show the first non-finite weight. The scan reads each
+  // weight once (docs/robustness.md has its cost).
+  for (Param* p : trainer_->parameters()) {
+    if (!all_finite(p->value)) diverged("a weight (" + p->name + ") is no longer a finite number", false);
   }
-  if (!what) return;
+}
+
+void Session::check_alive() {
+  if (probe_.rows() < 2) return;
+  trainer_->predict_scores(probe_, probe_scores_);
+  bool constant = true;
+  for (Eigen::Index r = 1; r < probe_scores_.rows() && constant; ++r) {
+    constant = probe_scores_.row(r) == probe_scores_.row(0);
+  }
+  dead_checks_ = constant ? dead_checks_ + 1 : 0;
+  if (dead_checks_ >= kDeadChecks) {
+    diverged("the network's outputs no longer depend on its input (every ReLU unit of a hidden layer is "
+             "off for every image, so no gradient can switch them back on)",
+             true);
+  }
+}
+
+void Session::diverged(const std::string& what, bool dead) {
   std::ostringstream message;
-  message << "training diverged at step " << steps_ << ": " << what
-          << " is no longer a finite number. The learning rate " << config_.lr
-          << " is too large for rule " << config_.rule << "; try " << config_.lr / 10
-          << " and reset.";
+  message << "training " << (dead ? "stalled" : "diverged") << " at step " << steps_ << ": " << what
+          << ". The learning rate " << config_.lr << " is too large for rule " << config_.rule << "; try "
+          << config_.lr / 10 << " and reset.";
+  if (dead) throw DeadNetworkError(message.str());
   throw DivergenceError(message.str());
 }
 

@@ -16,15 +16,29 @@ class DivergenceError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A DivergenceError of its own kind: the loss and the weights are finite, but the network's
+// outputs have stopped depending on its input, which is what a ReLU network looks like after a
+// too-large step switched every unit of a hidden layer off for every input ("dead" units get
+// no gradient, so the network can never learn again). Front ends show it as a divergence.
+class DeadNetworkError : public DivergenceError {
+ public:
+  using DivergenceError::DivergenceError;
+};
+
 class Session {
  public:
   // Validates the config against the data (ConfigError) and builds the trainer.
   // Applies config.train_limit to `train`; the data sets are shared, not copied.
   Session(const Config& config, std::shared_ptr<const Dataset> train, std::shared_ptr<const Dataset> test);
 
-  // One minibatch step. Throws DivergenceError at the first non-finite loss or weight; the
-  // session should then be discarded (the caller keeps its last good state, e.g. saved weights).
+  // One minibatch step. Throws DivergenceError at the first non-finite loss or weight, and
+  // DeadNetworkError when the outputs have been independent of the input for kDeadChecks checks
+  // in a row (one every kDeadCheckEvery steps); the session should then be discarded (the caller
+  // keeps its last good state, e.g. saved weights).
   StepMetrics step();
+
+  static constexpr int kDeadCheckEvery = 20;
+  static constexpr int kDeadChecks = 5;
 
   // Evaluates on the test set (config.test_limit examples, 0 = all).
   Evaluation evaluate();
@@ -50,6 +64,8 @@ class Session {
 
  private:
   void check_finite(const StepMetrics& metrics);
+  void check_alive();
+  [[noreturn]] void diverged(const std::string& what, bool dead);
 
   Config config_;
   std::shared_ptr<const Dataset> train_;
@@ -61,6 +77,9 @@ class Session {
   Matrix x_;
   std::vector<int> labels_;
   std::vector<int> last_indices_;
+  Matrix probe_;          // a few distinct training images whose outputs must not all be equal
+  Matrix probe_scores_;
+  int dead_checks_ = 0;   // consecutive checks at which they were
 };
 
 }  // namespace fwdlab

@@ -15,6 +15,9 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <malloc.h>
+
+#include <cmath>
 #include <exception>
 #include <memory>
 #include <string>
@@ -69,7 +72,9 @@ double number_field(const val& v, const std::string& key) {
 
 int int_field(const val& v, const std::string& key) {
   const double d = number_field(v, key);
-  if (d != static_cast<double>(static_cast<long long>(d)) || d < -2147483648.0 || d > 2147483647.0) {
+  // Range and integrality are tested on the double itself: casting NaN, an infinity or 1e300 to
+  // an integer type is undefined behaviour.
+  if (!std::isfinite(d) || d != std::trunc(d) || d < -2147483648.0 || d > 2147483647.0) {
     throw ConfigError(key + " must be an integer, got " + std::to_string(d));
   }
   return static_cast<int>(d);
@@ -104,7 +109,7 @@ Config config_from_js(const val& object) {
       for (int l = 0; l < layers; ++l) c.hidden.push_back(int_field(v[l], "hidden layer size"));
     } else if (key == "seed") {
       const double s = number_field(v, key);
-      if (s < 0 || s > 2147483647.0 || s != static_cast<double>(static_cast<long long>(s))) {
+      if (!std::isfinite(s) || s != std::trunc(s) || s < 0 || s > 2147483647.0) {
         throw ConfigError("seed must be an integer in 0..2147483647");
       }
       c.seed = static_cast<std::uint64_t>(s);
@@ -144,6 +149,13 @@ val figures_to_js(const std::map<std::string, double>& figures, double divisor =
   return out;
 }
 
+// Live C++ objects that JavaScript holds (each constructor adds one, each destructor removes
+// one): what a forgotten .delete() in the page would make grow. Read by malloc_stats().
+struct LiveCount {
+  static int& datasets() { static int n = 0; return n; }
+  static int& sessions() { static int n = 0; return n; }
+};
+
 // --- data -----------------------------------------------------------------------------------
 
 class JsDataset {
@@ -160,7 +172,10 @@ class JsDataset {
     });
   }
 
-  explicit JsDataset(std::shared_ptr<const Dataset> data) : data_(std::move(data)) {}
+  explicit JsDataset(std::shared_ptr<const Dataset> data) : data_(std::move(data)) { ++LiveCount::datasets(); }
+  ~JsDataset() { --LiveCount::datasets(); }
+  JsDataset(const JsDataset&) = delete;
+  JsDataset& operator=(const JsDataset&) = delete;
   int count() const { return data_->count; }
   int features() const { return data_->features(); }
   int label(int i) const {
@@ -187,7 +202,12 @@ class JsDataset {
 class JsSession {
  public:
   JsSession(val config, const JsDataset& train, const JsDataset& test)
-      : session_(guarded([&] { return std::make_unique<Session>(config_from_js(config), train.data(), test.data()); })) {}
+      : session_(guarded([&] { return std::make_unique<Session>(config_from_js(config), train.data(), test.data()); })) {
+    ++LiveCount::sessions();
+  }
+  ~JsSession() { --LiveCount::sessions(); }
+  JsSession(const JsSession&) = delete;
+  JsSession& operator=(const JsSession&) = delete;
 
   // Up to `steps` training steps (fewer if the run finishes); mean loss and figures over them.
   val train(int steps) {
@@ -356,6 +376,18 @@ std::string check_config(const val& config) {
   return "";
 }
 
+// Bytes of C++ heap in use (allocated, not yet freed), the heap's size, and the live Dataset and
+// Session objects: the long-run measurements (scripts/long-run*) watch them for leaks.
+val malloc_stats() {
+  const struct mallinfo info = mallinfo();
+  val out = val::object();
+  out.set("inUse", static_cast<double>(info.uordblks));
+  out.set("arena", static_cast<double>(info.arena));
+  out.set("datasets", LiveCount::datasets());
+  out.set("sessions", LiveCount::sessions());
+  return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(fwdlab) {
@@ -385,6 +417,7 @@ EMSCRIPTEN_BINDINGS(fwdlab) {
       .property("finished", &JsSession::finished);
   function("knownRules", &known_rules_js);
   function("checkConfig", &check_config);
+  function("mallocStats", &malloc_stats);
 }
 
 }  // namespace fwdlab::wasm

@@ -176,3 +176,29 @@ TEST_CASE("batches are shuffled without repeats within an epoch", "[idx]") {
   CHECK(sampler.epoch() == 1);
   CHECK_THROWS_WITH(BatchSampler(10, 11, Rng(1)), Catch::Contains("batch size 11 must be in 1..10"));
 }
+
+TEST_CASE("a count of 2^31 items is refused from the header alone", "[idx]") {
+  // 2^31 labels would not fit Dataset::count (an int); the header check comes before any read.
+  std::vector<std::uint8_t> f;
+  put_be32(f, 0x00000801);
+  put_be32(f, 0x80000000u);
+  CHECK_THAT(labels_error(f), Catch::Contains("the labels header claims more than 2147483647 bytes of data"));
+  std::vector<std::uint8_t> g;
+  put_be32(g, 0x00000803);
+  put_be32(g, 0x00800000u);  // 2^23 images of 16x16 = 2^31 bytes
+  put_be32(g, 16);
+  put_be32(g, 16);
+  CHECK_THAT(images_error(g), Catch::Contains("the size would overflow"));
+}
+
+TEST_CASE("images of another size than 28x28 are refused by name", "[idx]") {
+  const auto f = images_file(2, 32, 32);
+  const auto images = parse_idx_images(f.data(), f.size(), "cifar-like");
+  CHECK_THROWS_WITH(require_28x28(images, "cifar-like"), Catch::Contains("cifar-like: expected 28x28 images, found 32x32"));
+}
+
+TEST_CASE("a directory where a data file should be is named, not read", "[idx]") {
+  // An ifstream opens a directory and reports a size near 2^63; the reader must not try to
+  // allocate that.
+  CHECK_THROWS_WITH(read_file_bytes("/tmp"), Catch::Contains("/tmp: is a directory, not a data file"));
+}

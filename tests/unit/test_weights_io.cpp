@@ -86,6 +86,27 @@ TEST_CASE("weights round trip and corrupt files", "[weights]") {
     CHECK_THAT(load_error(u, config, target), Catch::Contains("hidden layers; at most 16"));
     CHECK(unchanged());
   }
+  SECTION("hostile sizes further in: inputs, layer sizes, tensor count, tensor shapes") {
+    // Offsets in the file of config.hidden = {16, 8}: magic 8, version 4, "bp" 4 + 2.
+    const std::size_t inputs_at = 8 + 4 + 4 + 2;
+    const std::size_t first_layer_at = inputs_at + 4 + 4;
+    const std::size_t count_at = first_layer_at + 2 * 4;
+    const std::size_t first_rows_at = count_at + 4 + 4 + std::string("layer1.weight").size();
+    auto set_u32 = [](std::vector<std::uint8_t> t, std::size_t at, std::uint32_t v) {
+      for (int i = 0; i < 4; ++i) t[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+      return t;
+    };
+    CHECK_THAT(load_error(set_u32(bytes, inputs_at, 0xFFFFFFFFu), config, target),
+               Catch::Contains("the file claims an input size of 4294967295 (corrupt file?)"));
+    CHECK_THAT(load_error(set_u32(bytes, first_layer_at, 0x80000000u), config, target),
+               Catch::Contains("the file claims a layer size of 2147483648 (corrupt file?)"));
+    CHECK_THAT(load_error(set_u32(bytes, count_at, 0xFFFFFFFFu), config, target),
+               Catch::Contains("the file holds 4294967295 tensors, the model has 6"));
+    // 4 billion rows of 16 floats would be 256 GiB: refused by shape, before any allocation.
+    CHECK_THAT(load_error(set_u32(bytes, first_rows_at, 0xFFFFFFFFu), config, target),
+               Catch::Contains("tensor 1 is layer1.weight (4294967295x16), the model expects layer1.weight (784x16)"));
+    CHECK(unchanged());
+  }
   SECTION("non-finite values") {
     auto t = bytes;
     const float nan = std::numeric_limits<float>::quiet_NaN();
