@@ -1,5 +1,6 @@
 #include "learn/session.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -36,28 +37,34 @@ StepMetrics Session::step() {
   gather_batch(*train_, indices, config_.batch, x_, labels_);
   StepMetrics metrics = trainer_->train_step(x_, labels_);
   ++steps_;
-  check_finite(metrics);
+  check_divergence(metrics);
   return metrics;
 }
 
-void Session::check_finite(const StepMetrics& metrics) {
-  const char* what = nullptr;
+void Session::check_divergence(const StepMetrics& metrics) {
+  std::string what;
+  if (steps_ == 1) first_loss_ = metrics.loss;
+  const double limit = kDivergenceGrowth * std::max(first_loss_, kDivergenceFloor);
   if (!std::isfinite(metrics.loss)) {
-    what = "the loss";
+    what = "the loss is no longer a finite number";
+  } else if (metrics.loss > limit) {
+    std::ostringstream grew;
+    grew << "the loss grew from " << first_loss_ << " at step 1 to " << metrics.loss << " (over "
+         << kDivergenceGrowth << " times)";
+    what = grew.str();
   } else if (steps_ % 16 == 0 || steps_ < 16) {
     // Weights are checked every 16 steps (a full scan costs a few percent of a step); a blow-up
     // shows in the loss first almost always.
     for (Param* p : trainer_->parameters()) {
       if (!all_finite(p->value)) {
-        what = "a weight";
+        what = "a weight is no longer a finite number";
         break;
       }
     }
   }
-  if (!what) return;
+  if (what.empty()) return;
   std::ostringstream message;
-  message << "training diverged at step " << steps_ << ": " << what
-          << " is no longer a finite number. The learning rate " << config_.lr
+  message << "training diverged at step " << steps_ << ": " << what << ". The learning rate " << config_.lr
           << " is too large for rule " << config_.rule << "; try " << config_.lr / 10
           << " and reset.";
   throw DivergenceError(message.str());
