@@ -17,6 +17,7 @@
 
 #include <exception>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "core/config.h"
@@ -70,7 +71,9 @@ double number_field(const val& v, const std::string& key) {
 int int_field(const val& v, const std::string& key) {
   const double d = number_field(v, key);
   if (d != static_cast<double>(static_cast<long long>(d)) || d < -2147483648.0 || d > 2147483647.0) {
-    throw ConfigError(key + " must be an integer, got " + std::to_string(d));
+    std::ostringstream shown;  // 2.5, not std::to_string's 2.500000
+    shown << d;
+    throw ConfigError(key + " must be an integer, got " + shown.str());
   }
   return static_cast<int>(d);
 }

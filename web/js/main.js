@@ -447,7 +447,7 @@ function onRunError(m) {
     notice(`Could not load the data: ${m.message}`, 'error', 'run', false,
       [{ label: 'Retry', run: () => restart(true) }]);
   } else if (m.name === 'DivergenceError') {
-    const lr = smallerRate(page.state.lr);
+    const lr = smallerRate(page.state.lr, presetState(page.state.rule).lr);
     notice(`Training diverged: ${m.message} The charts stop at the last finite values; Reset starts a new model.`, 'error', 'run', false,
       lr ? [{ label: `Use learning rate ${formatValue(BY_KEY.lr, lr)} and start again`, run: () => {
         page.state = { ...page.state, lr };
@@ -458,9 +458,10 @@ function onRunError(m) {
   }
 }
 
-// A tenth of `lr`, rounded to 3 significant digits, if the settings table allows it.
-function smallerRate(lr) {
-  const next = Number((lr / 10).toPrecision(3));
+// The rate to offer after a divergence: the rule's preset rate if `lr` is above it (one click to
+// a rate known to work), else a tenth of `lr` rounded to 3 digits; null below the table's minimum.
+function smallerRate(lr, preset) {
+  const next = lr > preset ? preset : Number((lr / 10).toPrecision(3));
   return next >= BY_KEY.lr.min ? next : null;
 }
 
@@ -512,10 +513,15 @@ function resumeRun(snap) {
 
 // The watchdog: while the worker should be training it posts metrics ten times a second. Silence
 // for WATCHDOG_MS (longer than any single evaluation; tests set window.__fwdlabWatchdogMs) means
-// it is gone. Only counted while the page is visible: a hidden or frozen tab pauses timers (and
-// a frozen one its workers too), so the clock restarts when the page shows again.
+// it is gone. Only counted while the page is visible and its own timer runs on time: a hidden tab
+// throttles timers, a frozen one stops them (and its workers), and a stalled main thread gets
+// its queued messages only after the timer may have fired; in each case the clock restarts.
 const WATCHDOG_MS = 60000;
+let lastWatchdogTick = 0;
 function watchdog() {
+  const now = performance.now();
+  if (now - lastWatchdogTick > 5000) page.lastWorkerMessage = now;  // the page itself was not running
+  lastWatchdogTick = now;
   const limit = window.__fwdlabWatchdogMs || WATCHDOG_MS;
   const training = page.playing && !page.blocked && !page.crashed && page.worker && (page.phase === 'warmup' || page.phase === 'main');
   if (training && document.visibilityState === 'visible' && performance.now() - page.lastWorkerMessage > limit) {
