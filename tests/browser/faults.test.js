@@ -77,6 +77,11 @@ test('a data file missing from the host (404): the page names it, and Retry work
     /t10k-labels-idx1-ubyte\.gz: not found on the server \(HTTP 404\)/);
 });
 
+test('no connection to the host: the page names the file, and Retry works', async () => {
+  await brokenDataCase('train-labels-idx1-ubyte.gz', (route) => route.abort('internetdisconnected'),
+    /train-labels-idx1-ubyte\.gz: the download failed \(.+\); check the connection and retry/);
+});
+
 test('a gzip stream that breaks midway (a truncated download): the page names the file, and Retry works', async () => {
   const full = dataFile('t10k-images-idx3-ubyte.gz');
   await brokenDataCase('t10k-images-idx3-ubyte.gz',

@@ -187,13 +187,14 @@ test('inside views: the confusion matrix and the mistakes render and update whil
       const before = (await h.readNumbers(page)).examples;
       await h.waitForNumbers(page, (x) => x.examples > before, 5000, 'training after the refused file');
     }
-    // The first-layer weights are drawn.
-    const drawn = await page.locator('#weights-canvas').evaluate((c) => {
+    // The first-layer weights are drawn once their section is on screen.
+    await page.locator('#weights-canvas').scrollIntoViewIfNeeded();
+    await waitFor(page, () => {
+      const c = document.getElementById('weights-canvas');
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       for (let i = 0; i < d.length; i += 4) if (d[i + 3] && (d[i] < 250 || d[i + 2] < 250)) return true;
       return false;
-    });
-    assert.ok(drawn);
+    }, null, 5000, 'the first-layer weights');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -274,6 +275,16 @@ test('accessibility: axe-core finds no serious or critical problems; the page fi
     });
     const wide = await audit();
     assert.deepEqual(wide, [], JSON.stringify(wide, null, 1));
+    // Dark mode (the system setting), with a field's error message showing.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const lr = page.getByLabel('Learning rate', { exact: true });
+    await lr.fill('fast');
+    await lr.press('Enter');
+    assert.match(await page.locator('.field[data-key="lr"] .field-error').textContent(), /not a number/);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(18, 21, 27)');
+    const dark = await audit();
+    assert.deepEqual(dark, [], JSON.stringify(dark, null, 1));
+    await page.emulateMedia({ colorScheme: 'light' });
     // Every button and form control has an accessible name and is reachable by Tab.
     const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, input, select, textarea')]
       .filter((e) => e.offsetParent !== null || e.id === 'load-weights')

@@ -530,12 +530,15 @@ function watchdog() {
 }
 
 // The worker computes the inside views only while someone can see them: the section on screen,
-// the tab visible and the checkbox on.
+// the tab visible and the checkbox on; likewise the first-layer weights (their own section).
 function sendViewsState() {
-  const on = $('views-on').checked && page.insideVisible && document.visibilityState === 'visible';
-  if (page.worker && page.ready && on !== page.viewsSent) {
-    page.viewsSent = on;
-    page.worker.postMessage({ type: 'views', on });
+  const shown = document.visibilityState === 'visible';
+  const on = $('views-on').checked && page.insideVisible && shown;
+  const weights = page.weightsVisible && shown;
+  const key = `${on}/${weights}`;
+  if (page.worker && page.ready && key !== page.viewsSent) {
+    page.viewsSent = key;
+    page.worker.postMessage({ type: 'views', on, weights });
   }
 }
 
@@ -823,10 +826,16 @@ $('step').addEventListener('click', () => {
 });
 $('reset').addEventListener('click', () => (page.crashed ? startFresh(null, false) : restart(false)));
 page.pad = new DigitPad($('draw-canvas'), onDigit, { cursor: $('draw-cursor'), onPen: (text) => { $('draw-pen').textContent = text; } });
-new IntersectionObserver((entries) => {
-  page.insideVisible = entries.some((e) => e.isIntersecting);
+// Whether each watched section is on screen (IntersectionObserver reports changes only).
+const onScreen = new Map();
+const sectionObserver = new IntersectionObserver((entries) => {
+  for (const e of entries) onScreen.set(e.target, e.isIntersecting);
+  page.insideVisible = !!onScreen.get($('inside-title').parentElement);
+  page.weightsVisible = !!onScreen.get($('weights-title').parentElement);
   sendViewsState();
-}).observe($('inside-title').parentElement);
+});
+sectionObserver.observe($('inside-title').parentElement);
+sectionObserver.observe($('weights-title').parentElement);
 $('draw-clear').addEventListener('click', () => page.pad.clear());
 $('explain-next').addEventListener('click', () => pickDigit((page.explainIndex + 1) % 300));
 $('views-on').addEventListener('change', sendViewsState);

@@ -6,7 +6,8 @@
 //               {type:'stop', runId}           drop the current run
 //               {type:'play'} {type:'pause'} {type:'step'}
 //               {type:'predict', id, pixels}   class scores of a drawn digit (Float32Array 784)
-//               {type:'views', on}             inside views (confusion, mistakes, explain) on/off
+//               {type:'views', on, weights}    inside views (confusion, mistakes, explain) and
+//                                              the first-layer weights on/off
 //               {type:'explain', index}        which view-set test digit to explain
 //               {type:'save-weights'} {type:'load-weights', bytes, name}
 //               {type:'reset', ..., resume: {bytes, examples, wallSeconds, trainSeconds}}: a run
@@ -58,6 +59,7 @@ const tickChannel = new MessageChannel();  // a zero-delay yield (nested setTime
 let tickQueued = false;
 
 let viewsOn = true;
+let weightsOn = true;      // the first-layer weights, posted while the page shows them
 let explainIndex = 0;      // the view-set test digit the page explains
 
 let runId = 0;             // the page's id of the current run, echoed in every message
@@ -398,21 +400,27 @@ function softmax(a) {
 
 // Scores of one digit as the page shows them: FF per-label goodness (summed over the layers the
 // prediction uses, and per layer), the others softmax probabilities.
+// FF: predict()'s scores from labelGoodness()'s layers, so the 10 label passes run once, not
+// twice: the sum over the counted layers, rounded to float after each addition as the core's
+// float sum is (tests/js/wasm_label_goodness.test.js holds the core to the same sum).
+function ffScores(g, n) {
+  const scores = new Float32Array(n * 10);
+  for (const l of g.counted) {
+    const layer = g.layers[l];
+    for (let k = 0; k < n * 10; k++) scores[k] = Math.fround(scores[k] + layer[k]);
+  }
+  return scores;
+}
+
 function scoreDigit(pixels) {
   const s = run.session;
-  const scores = Array.from(s.predict(pixels));
-  const out = { rule: run.config.rule, predicted: argmax(scores) };
   if (run.config.rule === 'ff') {
     const g = s.labelGoodness(pixels);
-    out.kind = 'goodness';
-    out.scores = scores;
-    out.layers = g.layers.map((l) => Array.from(l));
-    out.counted = g.counted;
-  } else {
-    out.kind = 'probability';
-    out.scores = softmax(scores);
+    const scores = Array.from(ffScores(g, 1));
+    return { rule: 'ff', predicted: argmax(scores), kind: 'goodness', scores, layers: g.layers.map((l) => Array.from(l)), counted: g.counted };
   }
-  return out;
+  const scores = Array.from(s.predict(pixels));
+  return { rule: run.config.rule, predicted: argmax(scores), kind: 'probability', scores: softmax(scores) };
 }
 
 function postExplain() {
@@ -430,8 +438,10 @@ function postViews() {
   if (!v) return 0;
   const t0 = performance.now();
   try {
-    const n = run.config.rule === 'ff' ? Math.min(100, v.n) : v.n;
-    const scores = s.predict(v.pixels.subarray(0, n * 784));
+    const ff = run.config.rule === 'ff';
+    const n = ff ? Math.min(100, v.n) : v.n;
+    const g = ff ? s.labelGoodness(v.pixels.subarray(0, n * 784)) : null;
+    const scores = ff ? ffScores(g, n) : s.predict(v.pixels.subarray(0, n * 784));
     const confusion = new Uint32Array(100);  // [true * 10 + predicted]
     const wrong = [];
     let correct = 0;
@@ -445,14 +455,14 @@ function postViews() {
     wrong.forEach((w, k) => images.set(v.bytes.subarray(w.index * 784, (w.index + 1) * 784), k * 784));
     // FF: per-layer goodness with the true label (positive) and a fixed wrong one (negative).
     let goodness = null;
-    if (run.config.rule === 'ff') {
-      goodness = s.labelGoodness(v.pixels.subarray(0, n * 784)).layers.map((g) => {
+    if (ff) {
+      goodness = g.layers.map((layer) => {
         const pos = new Float32Array(n);
         const neg = new Float32Array(n);
         for (let i = 0; i < n; i++) {
           const y = v.labels[i];
-          pos[i] = g[i * 10 + y];
-          neg[i] = g[i * 10 + ((y + 1 + (i % 9)) % 10)];
+          pos[i] = layer[i * 10 + y];
+          neg[i] = layer[i * 10 + ((y + 1 + (i % 9)) % 10)];
         }
         return { pos, neg };
       });
@@ -557,7 +567,7 @@ function trainSteps(steps) {
 function afterSteps(result, now, forcePost) {
   const { m } = result;
   if (forcePost || now - run.lastPost >= POST_MS) postMetrics(now, m);
-  if (forcePost || run.wallMs - run.lastWeightsWall >= 1500) postWeights();
+  if (weightsOn && (forcePost || run.wallMs - run.lastWeightsWall >= 1500)) postWeights();
   if (viewsOn && (forcePost || run.wallMs - run.lastViewsWall >= Math.max(1000, run.viewsCostMs / VIEW_SHARE))) {
     run.wallMs += postViews();
   }
@@ -708,10 +718,16 @@ self.onmessage = async (event) => {
         post({ type: 'prediction', id: msg.id, ...scoreDigit(msg.pixels) });
         break;
       }
-      case 'views':
+      case 'views': {
+        const live = run && run.session && run.phase !== 'failed';
+        if (msg.weights !== undefined) {
+          weightsOn = !!msg.weights;
+          if (weightsOn && live) postWeights();
+        }
         viewsOn = !!msg.on;
-        if (viewsOn && run && run.session && run.phase !== 'failed') postViews();
+        if (viewsOn && live) postViews();
         break;
+      }
       case 'explain':
         explainIndex = msg.index | 0;
         if (run && run.session && run.phase !== 'failed') postExplain();
