@@ -62,6 +62,15 @@ StepMetrics Session::step() {
 
 void Session::check_finite(const StepMetrics& metrics) {
   if (!std::isfinite(metrics.loss)) diverged("the loss is no longer a finite number", false);
+  // A finite blow-up counts too (see kDivergenceGrowth). The reference is the first step this
+  // object took, so a run resumed from a checkpoint measures growth from where it resumed.
+  if (first_loss_ < 0) first_loss_ = metrics.loss;
+  if (metrics.loss > kDivergenceGrowth * std::max(first_loss_, kDivergenceFloor)) {
+    std::ostringstream grew;
+    grew << "the loss grew from " << first_loss_ << " to " << metrics.loss << " (over " << kDivergenceGrowth
+         << " times)";
+    diverged(grew.str(), false);
+  }
   // Every step: a NaN weight can hide behind a ReLU (max(NaN, 0) may give 0) and leave the loss
   // finite, so the loss alone does not show the first non-finite weight. The scan reads each
   // weight once (docs/robustness.md has its cost).
