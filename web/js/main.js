@@ -6,6 +6,7 @@ import { Race } from './race.js';
 import { Controls } from './controls.js';
 import { LineChart, formatCount, formatNumber, percent } from './charts.js';
 import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit, drawGoodnessHist } from './inside.js';
+import { startOffline } from './offline.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -533,6 +534,7 @@ function onWorkerMessage(event) {
       restart(page.state.autoplay);  // training starts as soon as data allow (unless autoplay=0)
       break;
     case 'progress': {
+      if (m.done) offline.dataUsed(m.dataset);  // the service worker keeps it for offline use
       if (m.dataset !== page.state.dataset) break;
       const p = $('progress');
       p.value = m.loaded / m.total;
@@ -662,6 +664,7 @@ function embedCode() {
 // --- start ------------------------------------------------------------------------------------
 
 const controls = new Controls(document, onSettingChange);
+const offline = startOffline($('notices'));
 page.state = readHash();
 writeHash();
 controls.show(page.state);
