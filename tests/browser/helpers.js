@@ -80,6 +80,13 @@ async function openPage(browser, url, options = {}) {
   return { context, page, problems, requests };
 }
 
+// Loads axe-core into the page for an accessibility audit. Not with page.addScriptTag: that
+// adds an inline <script>, which the page's Content-Security-Policy (rightly) refuses; code
+// evaluated through the DevTools protocol is not subject to it.
+async function addAxe(page) {
+  await page.evaluate(fs.readFileSync(path.join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
+}
+
 // Numbers shown on the page (in `frame`, a Page or a Frame).
 async function readNumbers(frame) {
   return frame.evaluate(() => {
@@ -109,4 +116,4 @@ async function waitForNumbers(frame, predicate, timeoutMs, what) {
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last numbers: ${JSON.stringify(last)}`);
 }
 
-module.exports = { root, dist, startServer, launch, serveAndLaunch, sleep, openPage, readNumbers, waitForNumbers };
+module.exports = { root, dist, startServer, launch, serveAndLaunch, sleep, openPage, addAxe, readNumbers, waitForNumbers };
