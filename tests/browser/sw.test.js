@@ -54,6 +54,10 @@ const stop = (server) => { server.closeAllConnections(); server.close(); };
 test('after one visit, a lesson link works offline (server stopped, browser offline)', { timeout: 180000 }, async () => {
   const build = readBuild(h.dist);
   const { server, url } = await h.startServer();
+  const served = [];  // what the host sent for each data file (200: the bytes, 304: "unchanged")
+  server.on('request', (req, res) => res.on('finish', () => {
+    if (req.url.endsWith('.gz')) served.push(`${res.statusCode} ${path.basename(req.url)}`);
+  }));
   const lesson = `${url}#rule=bp&seed=3&show=inside&autoplay=1`;
   const { context, page, problems } = await h.openPage(browser, null, { serviceWorkers: 'allow' });
   try {
@@ -66,6 +70,10 @@ test('after one visit, a lesson link works offline (server stopped, browser offl
     assert.deepEqual(caches[appCache(build, url)], [...build.files].sort());
     assert.deepEqual(caches[dataCache(build, url)], [...build.data_files.mnist].sort());
     assert.equal(await page.evaluate(() => !!navigator.serviceWorker.controller), true, 'the first visit is controlled once the worker activates');
+    // The first visit's worker downloads each file once; the service worker then stores them,
+    // revalidating with the host (a 304 when the browser's HTTP cache still holds the file).
+    console.log(`# first visit, data requests seen by the host: ${served.join(', ')}`);
+    assert.equal(served.filter((r) => r.startsWith('200')).length >= 4, true);
 
     stop(server);
     await context.setOffline(true);
