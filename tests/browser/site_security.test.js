@@ -106,8 +106,9 @@ test('load, training and every view: no CSP violation, no request to another ori
     await h.waitForNumbers(page, (x) => x.examples > 0, 30000, 'a single run again');
     // Embed mode (its "open in Forward Lab" link).
     await page.evaluate(() => { location.hash = 'rule=bp&embed=true'; });
+    await page.locator('#open-full').waitFor({ state: 'visible', timeout: 30000 });
+    await page.waitForFunction(() => document.body.classList.contains('embed'), null, { timeout: 10000 });
     await h.waitForNumbers(page, (x) => x.examples > 0, 30000, 'training in embed mode');
-    assert.equal(await page.locator('#open-full').isVisible(), true);
     await sleep(1000);
 
     const own = new URL(url).origin;
@@ -166,9 +167,15 @@ test('hostile values for every setting, in the hash and the query, stay text and
       `lr=${enc('\u202E')}${'A'.repeat(100000)}`,
     ];
     for (const hash of hashes) {
-      await page.evaluate((h2) => { location.hash = h2; }, hash);
-      // The page answers a new hash by rewriting it from its clean state.
-      await page.waitForFunction((h2) => location.hash !== `#${h2}` && document.querySelector('#notices .notice'), hash, { timeout: 10000 });
+      const expected = S.parse(`#${hash}`).state;
+      // The page answers a new hash with a notice per dropped value (so the notices are cleared
+      // first) and rewrites the hash from its clean state.
+      await page.evaluate((h2) => {
+        document.getElementById('notices').replaceChildren();
+        location.hash = h2;
+      }, hash);
+      await page.waitForFunction((want) => location.hash === want && document.querySelector('#notices .notice'),
+        `#${S.serialize(expected)}`, { timeout: 10000 });
       const check = await page.evaluate(`({ pwned: window.__pwned, injected: (${injectedElements})(),
         hash: location.hash, notices: [...document.querySelectorAll('#notices .notice span')].map((n) => n.textContent) })`);
       const what = hash.slice(0, 80);
@@ -176,7 +183,6 @@ test('hostile values for every setting, in the hash and the query, stay text and
       assert.equal(check.injected, 0, what);
       // Only what the settings table accepts (the same parse as in Node; e.g. seed=2e3 is 2000,
       // momentum=-0 is 0), and the link is rewritten from it.
-      const expected = S.parse(`#${hash}`).state;
       assert.deepEqual(await pageState(), expected, what);
       assert.equal(check.hash, `#${S.serialize(expected)}`, what);
       assert.doesNotMatch(check.hash, /pwned|script|javascript|onerror|onload|%3C|%3E|%22|%E2%80%AE|%00|AAAA|99999/i, what);
