@@ -267,7 +267,7 @@ test('accessibility: axe-core finds no serious or critical problems; the page fi
   try {
     await page.locator('#inside-title').scrollIntoViewIfNeeded();
     await waitFor(page, () => document.querySelectorAll('#explain-goodness tbody tr').length === 10, null, 40000, 'the inside views');
-    await page.addScriptTag({ path: path.join(h.root, 'node_modules', 'axe-core', 'axe.min.js') });
+    await h.addAxe(page);
     const audit = async () => page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')

@@ -6,6 +6,8 @@ import { Race } from './race.js';
 import { Controls } from './controls.js';
 import { LineChart, formatCount, formatNumber, percent } from './charts.js';
 import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit, drawGoodnessHist } from './inside.js';
+import { startOffline } from './offline.js';
+import { visibleText } from './visible_text.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -416,7 +418,8 @@ async function importWeights(input) {
   if (!file || !page.worker) return;
   const bytes = new Uint8Array(await file.arrayBuffer());
   input.value = '';
-  page.worker.postMessage({ type: 'load-weights', bytes, name: file.name, runId: page.runId });
+  // The file's name is quoted in the messages about it: shown escaped and at most 120 long.
+  page.worker.postMessage({ type: 'load-weights', bytes, name: visibleText(file.name, 120), runId: page.runId });
 }
 
 function chartPng(name) {
@@ -673,6 +676,7 @@ function onWorkerMessage(event) {
       workerDied(`the WebAssembly module stopped (${m.message})`);
       break;
     case 'progress': {
+      if (m.done) offline.dataUsed(m.dataset);  // the service worker keeps it for offline use
       if (m.dataset !== page.state.dataset) break;
       const p = $('progress');
       p.value = m.loaded / m.total;
@@ -745,7 +749,8 @@ function onWorkerMessage(event) {
       onWeightsFile(m);
       break;
     case 'weights-loaded':
-      notice(m.ok ? m.message : `The weights were not loaded (the current model is kept): ${m.message}`, m.ok ? 'info' : 'error', 'weights');
+      // The core's message may quote the file's own rule and tensor names: shown escaped.
+      notice(m.ok ? m.message : `The weights were not loaded (the current model is kept): ${visibleText(m.message, 600)}`, m.ok ? 'info' : 'error', 'weights');
       if (m.ok) requestPrediction();
       break;
     case 'error':
@@ -770,8 +775,11 @@ async function startWorker() {
 
 // --- share ------------------------------------------------------------------------------------
 
+// The page's address with `state` as its hash. The query is dropped: the page never reads it,
+// so a link it makes carries nothing but the settings it has checked.
 function pageUrl(state) {
   const u = new URL(document.baseURI);
+  u.search = '';
   u.hash = serialize(state);
   return u.href;
 }
@@ -800,6 +808,7 @@ function embedCode() {
 // --- start ------------------------------------------------------------------------------------
 
 const controls = new Controls(document, onSettingChange);
+const offline = startOffline($('notices'));
 page.state = readHash();
 writeHash();
 controls.show(page.state);

@@ -34,6 +34,22 @@
 // state (Adam moments, momentum) restarts at that switch; weights carry over exactly.
 'use strict';
 
+// This worker's Content-Security-Policy comes from its own response header. The browser shows
+// a violation here only in DevTools; this puts it in the console too, where the browser tests
+// (and anyone reading the console) see it.
+self.addEventListener('securitypolicyviolation', (e) => {
+  console.error(`CSP violation in the worker: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`);
+});
+
+// In a sandboxed iframe this worker runs from a blob: URL and so inherits the page's policy,
+// Trusted Types included: importScripts then takes only what this policy lets through, our
+// own two scripts (js/trusted_types.js is the page's counterpart).
+if (self.trustedTypes && self.trustedTypes.createPolicy) {
+  self.trustedTypes.createPolicy('default', {
+    createScriptURL: (url) => ([`${base}js/idx_prefix.js`, `${base}wasm/fwdlab_core.js`].includes(url) ? url : null),
+  });
+}
+
 const WARMUP_EXAMPLES = 10000;
 const QUICK_TEST = 1000;          // quick evaluations use the first 1000 test images
 const SLICE_MS = 30;              // target length of one training slice
