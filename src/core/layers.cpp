@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/gemm.h"
+#include "core/simd128_elementwise.h"
 
 namespace fwdlab {
 
@@ -113,6 +114,12 @@ std::vector<int> argmax_rows(const Matrix& scores) {
   return out;
 }
 
-bool all_finite(const Matrix& m) { return m.allFinite(); }
+bool all_finite(const Matrix& m) {
+#ifdef __wasm_simd128__
+  return simd128::all_finite(static_cast<int>(m.size()), m.data());  // Eigen's scan is scalar in wasm
+#else
+  return m.allFinite();
+#endif
+}
 
 }  // namespace fwdlab
