@@ -6,6 +6,7 @@ import { Race } from './race.js';
 import { Controls } from './controls.js';
 import { LineChart, formatCount, formatNumber, percent } from './charts.js';
 import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit, drawGoodnessHist } from './inside.js';
+import { attachEvalWorker } from './eval_client.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -620,8 +621,8 @@ function onWorkerMessage(event) {
 
 // Workers need a same-origin script URL. In a sandboxed iframe (opaque origin) that fails, so
 // the script is fetched and started from a blob: URL instead.
-async function startWorker() {
-  const url = new URL('js/worker.js', document.baseURI).href;
+async function startWorker(script = 'js/worker.js') {
+  const url = new URL(script, document.baseURI).href;
   try {
     return new Worker(url);
   } catch (e) {
@@ -725,6 +726,8 @@ startWorker().then((worker) => {
   worker.onmessage = onWorkerMessage;
   worker.onerror = (e) => notice(`The training worker failed: ${e.message || 'unknown error'}`, 'error', 'run');
   worker.postMessage({ type: 'init', base: new URL('.', document.baseURI).href });
+  // Evaluations in their own worker, on the second core (eval_client.js); training never waits.
+  attachEvalWorker(worker, onWorkerMessage, startWorker).catch((e) => console.error(`evaluation worker: ${e.message}`));
 }).catch((e) => notice(`Could not start the training worker: ${e.message}`, 'error', 'run'));
 
 // For the browser tests and the curious: read-only numbers about this page.

@@ -9,6 +9,7 @@
 //               {type:'views', on}             inside views (confusion, mistakes, explain) on/off
 //               {type:'explain', index}        which view-set test digit to explain
 //               {type:'save-weights'} {type:'load-weights', bytes, name}
+//               {type:'eval-port', port}        evaluate in eval_worker.js through port (null: here)
 // Messages out: {type:'ready', rules, unavailable} {type:'progress', ...} {type:'status', ...}
 //               {type:'metrics', ...} {type:'eval', ...} {type:'weights', units, pixels}
 //               (the first metrics of a run also carries firstBatch: the indices of its first batch)
@@ -410,7 +411,42 @@ function postFullConfusion(epoch) {
   return ms;
 }
 
+// --- evaluation in its own worker (eval_worker.js), when the page attached one -------------------
+let evalPort = null;       // MessagePort to the evaluation worker, once it is ready
+let evalInFlight = false;  // a quick evaluation is being computed there
+
+function attachEvalPort(port) {
+  evalPort = null;
+  evalInFlight = false;
+  if (!port) return;  // detached: evaluate here again
+  port.onmessage = ({ data }) => {
+    if (data.type === 'eval-ready') evalPort = port;
+    else if (data.type === 'evaluated' && !data.full) evalInFlight = false;
+    else if (data.type === 'eval-failed') { console.error(`evaluation worker: ${data.message}`); attachEvalPort(null); }
+  };
+}
+
+// Hands the evaluation worker a weights snapshot (at most one quick evaluation at a time; full
+// ones always); returns the milliseconds the snapshot cost here, undefined when skipped.
+function offloadEvaluation(full) {
+  if (!full && evalInFlight) return undefined;
+  const t0 = performance.now();
+  let weights;
+  try { weights = run.session.saveWeights(); } catch (err) { fail(err); return undefined; }
+  if (!full) evalInFlight = true;
+  evalPort.postMessage({
+    type: 'evaluate', runId, config: run.config, weights, full, phase: run.phase,
+    examples: run.examplesBefore + run.session.examplesSeen,
+    epoch: run.phase === 'main' ? run.session.steps / run.session.stepsPerEpoch : 0,
+    trainSeconds: run.trainMs / 1000, wallSeconds: run.wallMs / 1000,
+  }, [weights.buffer]);
+  const ms = performance.now() - t0;
+  if (!full) run.evalCostMs = ms;
+  return ms;
+}
+
 function evaluate(full) {
+  if (evalPort) return offloadEvaluation(full);
   const t0 = performance.now();
   let e;
   try {
@@ -556,6 +592,9 @@ self.onmessage = async (event) => {
         if (msg.play) { playing = true; status(); schedule(); }
         break;
       }
+      case 'eval-port':
+        attachEvalPort(msg.port);
+        break;
       case 'stop':
         runId = msg.runId;
         playing = false;
