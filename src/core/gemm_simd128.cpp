@@ -17,7 +17,7 @@
 // Packing makes every operand contiguous whatever the transposes (A and B^T, whose rows run along
 // K, go through 4x4 register transposes), so one micro-kernel serves C = A B, A^T B and A B^T alike,
 // and zero padding lets it always run the full tile (only the store is clipped at ragged edges).
-// The B panel (kKC * kNR floats = 8 KB) stays in L1 while the A panels stream through it from L2.
+// The B panel (kKC * kNR floats = 16 KB) stays in L1 while the A panels stream through it from L2.
 //
 // Narrow products (the 10-class output layer) waste most of a 4 x 8 tile, so they take other
 // routes (gemm_simd128 at the bottom): C = A B with few columns and rows of A along K is a set of
@@ -46,11 +46,14 @@ constexpr int kMR = 4;
 constexpr int kNR = 8;
 constexpr int kNV = kNR / 4;  // f32x4 vectors per tile row
 
-// Cache blocks: an A block kMC x kKC (128 KB) stays in L2 while the B panels stream past it;
-// a B block kKC x kNC (1 MB) is reused by every A block of its column range.
-constexpr int kKC = 256;  // 128, 192 and 512 measured the same within noise
-constexpr int kMC = 128 / kMR * kMR;    // a whole number of A panels
-constexpr int kNC = 1024 / kNR * kNR;  // a whole number of B panels (256 and 512: the same within noise)
+// Cache blocks: an A block kMC x kKC (256 KB) stays in L2 while the B panels stream past it;
+// a B block kKC x kNC (512 KB) is reused by every A block of its column range. The packed B block
+// and the rows it is packed from fit the 1 MB L2 together, so the kernel reads it back from L2.
+// Measured against kKC x kNC = 256 x 1024 (a 1 MB block): +2 to 8% at the training shapes;
+// 512 x 512 and 384 x 512 were within noise of 512 x 256, 512 x 768 a little below.
+constexpr int kKC = 512;
+constexpr int kMC = 128 / kMR * kMR;   // a whole number of A panels
+constexpr int kNC = 256 / kNR * kNR;   // a whole number of B panels
 
 // 4 x 4 transpose of the rows r0..r3.
 inline void transpose4(v128_t& r0, v128_t& r1, v128_t& r2, v128_t& r3) {
@@ -143,15 +146,15 @@ __attribute__((always_inline)) inline void micro_kernel(int kc, const float* a, 
   for (int r = 0; r < kMR; ++r)
     for (int v = 0; v < kNV; ++v) acc[r][v] = wasm_f32x4_splat(0.0f);
 
-  for (int p = 0; p < kc; ++p) {
+  // The loop ends on a pointer, not a counter: V8 then keeps no step count, one add and one
+  // compare fewer per step of 22 instructions (+2 to 5% at the training shapes).
+  for (const float* const a_end = a + kc * kMR; a != a_end; a += kMR, b += kNR) {
     v128_t bv[kNV];
     for (int v = 0; v < kNV; ++v) bv[v] = wasm_v128_load(b + 4 * v);
     for (int r = 0; r < kMR; ++r) {
       const v128_t ar = wasm_v128_load32_splat(a + r);
       for (int v = 0; v < kNV; ++v) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(ar, bv[v]));
     }
-    a += kMR;
-    b += kNR;
   }
 
   if (alpha != 1.0f) {

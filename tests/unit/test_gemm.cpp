@@ -90,11 +90,12 @@ TEST_CASE("gemm matches Eigen across the cache blocks and at training shapes", "
   Rng rng(62);
   INFO("engine " << gemm_engine());
   struct Case { int m, n, k; };
-  // Past kKC = 256 along K, kMC = 128 along M and kNC = 1024 along N, with ragged remainders;
-  // narrow C computed transposed past those blocks (1030 x 3) and as dot products with a long K
-  // (37 x 10 x 1030); then the products of an MLP 784-1024-10 at batch 64, output layer included.
-  const Case cases[] = {{5, 9, 257},      {131, 13, 7},    {6, 1030, 5},     {130, 1027, 300},
-                        {1030, 3, 300},   {37, 10, 1030},  {64, 1024, 784},  {64, 10, 1024},
+  // Past kKC = 512 along K, kMC = 128 along M and kNC = 256 along N, with ragged remainders (and
+  // past several blocks); narrow C computed transposed past those blocks (1030 x 3) and as dot
+  // products with a long K (37 x 10 x 1030); then the products of an MLP 784-1024-10 at batch 64,
+  // output layer included.
+  const Case cases[] = {{5, 9, 513},      {131, 13, 7},    {6, 263, 5},      {130, 1027, 1100},
+                        {1030, 3, 600},   {37, 10, 1030},  {64, 1024, 784},  {64, 10, 1024},
                         {784, 1024, 64},  {1024, 10, 64},  {64, 1024, 10}};
   for (const Case& s : cases)
     for (Transpose ta : kBoth)
