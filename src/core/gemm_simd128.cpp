@@ -239,8 +239,11 @@ void blocked(int m, int n, int k, float alpha, Operand a, Operand bt, float beta
   float* const apack = a_buffer();
   float* const bpack = b_buffer();
   BlockKernel kernel = kTransposed ? block_kernel_transposed : block_kernel_rows;
-  for (int jc = 0; jc < n; jc += kNC) {
-    const int nc = std::min(kNC, n - jc);
+  // A short K (the weight gradients: K is the batch) leaves the B block small: widen it to the
+  // same kKC x kNC floats, so that A is packed fewer times.
+  const int nc_max = std::max(kNC, kBBufferFloats / std::min(k, kKC) / kNR * kNR);
+  for (int jc = 0; jc < n; jc += nc_max) {
+    const int nc = std::min(nc_max, n - jc);
     for (int pc = 0; pc < k; pc += kKC) {
       const int kc = std::min(kKC, k - pc);
       const float beta_here = pc == 0 ? beta : 1.0f;  // later K blocks add onto the first one's result
