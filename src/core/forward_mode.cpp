@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/gemm.h"
+#include "core/simd128_elementwise.h"
 namespace fwdlab {
 
 void dense_tangent(const Dense& layer, const Matrix& x, const Matrix* x_dot, const DenseTangent* param_dot,
@@ -83,10 +84,15 @@ void fill_standard_normal(Rng& rng, Matrix& m) {
       u1[k] = static_cast<float>((bits >> 40) + 1) * kScale;
       u2[k] = static_cast<float>((bits >> 8) & 0xFFFFFF) * kScale;
     }
+#ifdef __wasm_simd128__
+    // Eigen's log, sin and cos are scalar library calls in wasm (half of a forward-gradient step).
+    simd128::box_muller(pairs, u1.data(), u2.data(), u1.data(), r.data());
+#else
     r = (-2.0f * u1.log()).sqrt();
     u2 = 6.2831853f * u2 - 3.14159265f;
     u1 = r * u2.cos();
     r = r * u2.sin();
+#endif
     for (int k = 0; k < pairs; ++k) {
       out[start + 2 * k] = u1[k];
       if (2 * k + 1 < count) out[start + 2 * k + 1] = r[k];

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/gemm.h"
+#include "core/simd128_elementwise.h"
 
 namespace fwdlab {
 
@@ -116,6 +117,9 @@ std::vector<int> argmax_rows(const Matrix& scores) {
 }
 
 bool all_finite(const Matrix& m) {
+#ifdef __wasm_simd128__
+  return simd128::all_finite(static_cast<int>(m.size()), m.data());  // Eigen's scan is scalar in wasm
+#else
   // A float is infinite or NaN exactly when its 8 exponent bits are all ones. Testing the bits
   // with integer operations lets the compiler vectorise the loop (an OR of 0/1 flags), where
   // Eigen's allFinite() compares element by element: the Session runs this over every weight
@@ -130,6 +134,7 @@ bool all_finite(const Matrix& m) {
     bad |= static_cast<std::uint32_t>((bits & kExponent) == kExponent);
   }
   return bad == 0;
+#endif
 }
 
 }  // namespace fwdlab

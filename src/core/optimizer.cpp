@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/simd128_elementwise.h"
+
 namespace fwdlab {
 
 OptimizerSettings OptimizerSettings::from_config(const Config& c) {
@@ -26,6 +28,19 @@ OptimizerSettings OptimizerSettings::with_lr(float new_lr) const {
 void optimizer_step(const OptimizerSettings& s, Param& p) {
   const long t = ++p.steps;
   const float lr = s.lr_decay > 0 ? static_cast<float>(s.lr * std::exp(-s.lr_decay * (t - 1))) : s.lr;
+#ifdef __wasm_simd128__
+  // The same updates in one f32x4 pass (Eigen's would be three scalar passes in wasm).
+  const int n = static_cast<int>(p.value.size());
+  if (s.kind == OptimizerSettings::Kind::Sgd) {
+    simd128::sgd_update(n, lr, s.momentum, s.weight_decay, p.value.data(), p.grad.data(), p.slot1.data());
+  } else {
+    const float bias1 = 1.0f - static_cast<float>(std::pow(s.beta1, static_cast<double>(t)));
+    const float bias2 = 1.0f - static_cast<float>(std::pow(s.beta2, static_cast<double>(t)));
+    simd128::adam_update(n, lr, s.beta1, s.beta2, bias1, bias2, s.eps, s.weight_decay, p.value.data(), p.grad.data(),
+                         p.slot1.data(), p.slot2.data());
+  }
+  return;
+#endif
   auto w = p.value.array();
   auto m = p.slot1.array();
   if (s.weight_decay > 0) p.grad.array() += s.weight_decay * w;

@@ -90,10 +90,13 @@ TEST_CASE("gemm matches Eigen across the cache blocks and at training shapes", "
   Rng rng(62);
   INFO("engine " << gemm_engine());
   struct Case { int m, n, k; };
-  // Past kKC = 256 along K, kMC = 128 along M and kNC = 1024 along N, with ragged remainders;
-  // then the products of an MLP 784-1024-10 at batch 64.
-  const Case cases[] = {{5, 9, 257},      {131, 13, 7},     {6, 1030, 5},   {130, 1027, 300},
-                        {64, 1024, 784}, {64, 10, 1024}, {784, 1024, 64}};
+  // Past kKC = 512 along K, kMC = 128 along M and kNC = 256 along N, with ragged remainders (and
+  // past several blocks); narrow C computed transposed past those blocks (1030 x 3) and as dot
+  // products with a long K (37 x 10 x 1030); then the products of an MLP 784-1024-10 at batch 64,
+  // output layer included.
+  const Case cases[] = {{5, 9, 513},      {131, 13, 7},    {6, 263, 5},      {130, 1027, 1100},
+                        {1030, 3, 600},   {37, 10, 1030},  {64, 1024, 784},  {64, 10, 1024},
+                        {784, 1024, 64},  {1024, 10, 64},  {64, 1024, 10}};
   for (const Case& s : cases)
     for (Transpose ta : kBoth)
       for (Transpose tb : kBoth)
@@ -124,6 +127,16 @@ TEST_CASE("gemm reads and writes blocks through their leading dimension", "[gemm
   CHECK((wide_c.middleCols(7, 11) - (before.middleCols(7, 11) + expected)).cwiseAbs().maxCoeff() <= 1e-4f);
   CHECK(wide_c.leftCols(7) == before.leftCols(7));
   CHECK(wide_c.rightCols(12) == before.rightCols(12));
+
+  // A narrow destination computed transposed (C^T = B^T A), written through its leading dimension.
+  const auto at = wide_b.middleCols(20, 13);  // 21 x 13: A^T is 13 x 21
+  const auto b3 = wide_b.middleCols(40, 3);   // 21 x 3
+  const Matrix before2 = wide_c;
+  gemm(Transpose::Yes, Transpose::No, 1.0f, at, b3, 1.0f, wide_c.middleCols(2, 3));
+  const Matrix expected2 = Matrix(at).transpose() * Matrix(b3);
+  CHECK((wide_c.middleCols(2, 3) - (before2.middleCols(2, 3) + expected2)).cwiseAbs().maxCoeff() <= 1e-4f);
+  CHECK(wide_c.leftCols(2) == before2.leftCols(2));
+  CHECK(wide_c.rightCols(25) == before2.rightCols(25));
 }
 
 TEST_CASE("gemm with an empty shared dimension scales C by beta", "[gemm]") {

@@ -8,6 +8,7 @@ import { LineChart, formatCount, formatNumber, percent } from './charts.js';
 import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit, drawGoodnessHist } from './inside.js';
 import { startOffline } from './offline.js';
 import { visibleText } from './visible_text.js';
+import { attachEvalWorker } from './eval_client.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -763,8 +764,8 @@ function onWorkerMessage(event) {
 
 // Workers need a same-origin script URL. In a sandboxed iframe (opaque origin) that fails, so
 // the script is fetched and started from a blob: URL instead.
-async function startWorker() {
-  const url = new URL('js/worker.js', document.baseURI).href;
+async function startWorker(script = 'js/worker.js') {
+  const url = new URL(script, document.baseURI).href;
   try {
     return new Worker(url);
   } catch (e) {
@@ -883,6 +884,8 @@ function attachWorker(worker) {
   worker.onerror = (e) => { e.preventDefault(); workerDied(`an error in the worker (${e.message || 'unknown error'})`); };
   // Browser tests (and only they) set window.__fwdlabTestHooks to reach the worker's fault hooks.
   worker.postMessage({ type: 'init', base: new URL('.', document.baseURI).href, testHooks: !!window.__fwdlabTestHooks });
+  // Evaluations in their own worker, on the second core (eval_client.js); training never waits.
+  attachEvalWorker(worker, onWorkerMessage, startWorker).catch((e) => console.error(`evaluation worker: ${e.message}`));
 }
 
 startWorker().then(attachWorker).catch((e) => notice(`Could not start the training worker: ${e.message}`, 'error', 'run'));

@@ -14,6 +14,7 @@
 //               that starts from saved weights and counts on from a snapshot (after a crash)
 //               {type:'test-fault', kind}    tests only (init with testHooks): 'abort' makes the
 //               next training slice fail the way an aborted wasm module does, 'exit' ends the worker
+//               {type:'eval-port', port}       evaluate in eval_worker.js through port (null: here)
 // Messages out: {type:'ready', rules, unavailable} {type:'progress', ...} {type:'status', ...}
 //               {type:'metrics', ...} {type:'eval', ...} {type:'weights', units, pixels}
 //               (the first metrics of a run also carries firstBatch: the indices of its first batch)
@@ -504,7 +505,7 @@ function postViews() {
 function postFullConfusion(e, epoch) {
   const d = data[run.config.dataset];
   const labels = d && d.testLabels;
-  if (!labels || !e.predicted || e.predicted.length !== e.count || e.count > labels.length) return;
+  if (!e || !labels || !e.predicted || e.predicted.length !== e.count || e.count > labels.length) return;
   const confusion = new Uint32Array(100);  // [true * 10 + predicted]
   let correct = 0;
   for (let i = 0; i < e.count; i++) {
@@ -517,7 +518,46 @@ function postFullConfusion(e, epoch) {
 
 // Evaluates (full: the whole test set, else the first QUICK_TEST images) and posts the figures.
 // Returns {ms, e}, or null after a failure.
+// --- evaluation in its own worker (eval_worker.js), when the page attached one -------------------
+let evalPort = null;       // MessagePort to the evaluation worker, once it is ready
+let evalInFlight = false;  // a quick evaluation is being computed there
+
+function attachEvalPort(port) {
+  evalPort = null;
+  evalInFlight = false;
+  if (!port) return;  // detached: evaluate here again
+  port.onmessage = ({ data }) => {
+    if (data.type === 'eval-ready') evalPort = port;
+    else if (data.type === 'evaluated' && !data.full) evalInFlight = false;
+    else if (data.type === 'eval-failed') { console.error(`evaluation worker: ${data.message}`); attachEvalPort(null); }
+  };
+}
+
+// Hands the evaluation worker a weights snapshot (at most one quick evaluation at a time; full
+// ones always); returns the milliseconds the snapshot cost here, undefined when skipped.
+function offloadEvaluation(full) {
+  if (!full && evalInFlight) return undefined;
+  const t0 = performance.now();
+  let weights;
+  try { weights = run.session.saveWeights(); } catch (err) { fail(err); return undefined; }
+  if (!full) evalInFlight = true;
+  evalPort.postMessage({
+    type: 'evaluate', runId, config: run.config, weights, full, phase: run.phase,
+    examples: run.examplesBefore + run.session.examplesSeen,
+    epoch: run.phase === 'main' ? run.session.steps / run.session.stepsPerEpoch : 0,
+    trainSeconds: run.trainMs / 1000, wallSeconds: run.wallMs / 1000,
+  }, [weights.buffer]);
+  const ms = performance.now() - t0;
+  if (!full) run.evalCostMs = ms;
+  return ms;
+}
+
 function evaluate(full) {
+  if (evalPort) {
+    // The evaluation worker posts the figures (and, for a full one, the confusion matrix).
+    const ms = offloadEvaluation(full);
+    return ms === undefined ? null : { ms, e: null };
+  }
   const t0 = performance.now();
   let e;
   try {
@@ -700,6 +740,9 @@ self.onmessage = async (event) => {
         if (msg.play) { playing = true; status(); schedule(); }
         break;
       }
+      case 'eval-port':
+        attachEvalPort(msg.port);
+        break;
       case 'stop':
         runId = msg.runId;
         playing = false;
