@@ -885,7 +885,12 @@ function attachWorker(worker) {
   // Browser tests (and only they) set window.__fwdlabTestHooks to reach the worker's fault hooks.
   worker.postMessage({ type: 'init', base: new URL('.', document.baseURI).href, testHooks: !!window.__fwdlabTestHooks });
   // Evaluations in their own worker, on the second core (eval_client.js); training never waits.
-  attachEvalWorker(worker, onWorkerMessage, startWorker).catch((e) => console.error(`evaluation worker: ${e.message}`));
+  // A restarted training worker (after a crash) gets a fresh evaluation worker; the old one goes.
+  if (page.evalWorker) page.evalWorker.terminate();
+  page.evalWorker = null;
+  attachEvalWorker(worker, onWorkerMessage, startWorker)
+    .then((w) => { page.evalWorker = w; })
+    .catch((e) => console.error(`evaluation worker: ${e.message}`));
 }
 
 startWorker().then(attachWorker).catch((e) => notice(`Could not start the training worker: ${e.message}`, 'error', 'run'));
