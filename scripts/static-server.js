@@ -4,12 +4,17 @@
 // compile), no caching surprises while developing, and the header GitHub Pages also sends
 // (Access-Control-Allow-Origin: *) so the page works inside a sandboxed iframe, whose opaque
 // origin loads module scripts, workers' imports and data in CORS mode.
+// Every response carries the site's Content-Security-Policy (scripts/content_security_policy.js):
+// the <meta> in index.html only covers the page, a worker's policy comes from its own response.
+// ETag / Last-Modified and 304 answers as real static hosts give them: the service worker
+// revalidates what it caches instead of downloading it twice.
 //
 //   node scripts/static-server.js [dir] [--port 8000]   serves dir (default dist/) on localhost
 'use strict';
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
+const { HEADER_POLICY } = require('./content_security_policy.js');
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -25,7 +30,10 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-function createServer(root) {
+// options.policy: the Content-Security-Policy header to send (null: none, for test pages that
+// stand for another site, such as a course page that embeds the lab).
+function createServer(root, options = {}) {
+  const policy = options.policy === undefined ? HEADER_POLICY : options.policy;
   const base = path.resolve(root);
   return http.createServer((req, res) => {
     let pathname;
@@ -49,23 +57,31 @@ function createServer(root) {
         res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
         return;
       }
-      res.writeHead(200, {
+      const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+      const headers = {
         'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
-        'Content-Length': st.size,
         'Cache-Control': 'no-cache',
+        'ETag': etag,
+        'Last-Modified': st.mtime.toUTCString(),
         'Access-Control-Allow-Origin': '*',
         'X-Content-Type-Options': 'nosniff',
-      });
+        ...(policy ? { 'Content-Security-Policy': policy } : {}),
+      };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      res.writeHead(200, { ...headers, 'Content-Length': st.size });
       if (req.method === 'HEAD') { res.end(); return; }
       fs.createReadStream(file).pipe(res);
     });
   });
 }
 
-// Listens on `port` or the next free one; resolves with {server, url}.
-function listen(root, port = 8000, host = '127.0.0.1') {
+// Listens on `port` or the next free one; resolves with {server, url}. options: see createServer.
+function listen(root, port = 8000, host = '127.0.0.1', options = {}) {
   return new Promise((resolve, reject) => {
-    const server = createServer(root);
+    const server = createServer(root, options);
     const attempt = (p) => {
       server.once('error', (e) => {
         if ((e.code === 'EADDRINUSE' || e.code === 'EACCES') && p < port + 50) attempt(p + 1);

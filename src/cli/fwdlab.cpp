@@ -23,6 +23,7 @@
 
 #include "cli/options.h"
 #include "core/weights_io.h"
+#include "learn/checkpoint.h"
 #include "learn/session.h"
 
 namespace {
@@ -102,6 +103,11 @@ int run_train(const cli::TrainOptions& o) {
   auto test = std::make_shared<const Dataset>(std::move(split.test));
   Session session(o.config, train, test);
   const Config& c = session.config();
+  if (!o.checkpoint_path.empty() && load_checkpoint(o.checkpoint_path, session)) {
+    std::fprintf(stderr, "fwdlab: resumed from %s at step %ld (epoch %.2f)\n", o.checkpoint_path.c_str(),
+                 session.steps(), static_cast<double>(session.steps()) / session.steps_per_epoch());
+  }
+  const long first_step = session.steps();  // > 0 when resumed: rates count this process's steps only
   const double load_seconds = std::chrono::duration<double>(Clock::now() - load_start).count();
 
   if (o.json) {
@@ -155,21 +161,28 @@ int run_train(const cli::TrainOptions& o) {
     ++loss_count;
     for (const auto& [name, value] : m.figures) figure_sums[name] += value;
     const long step_in_epoch = session.steps() - static_cast<long>(epoch) * session.steps_per_epoch();
-    const double rate = session.examples_seen() / std::max(train_seconds, 1e-9);
+    const double rate = (session.steps() - first_step) * c.batch / std::max(train_seconds, 1e-9);
     if (session.steps() % 20 == 0) {
       const double eta = (total_steps - session.steps()) * c.batch / rate;
       bar.update(epoch, c.epochs, step_in_epoch, session.steps_per_epoch(), rate, loss_sum / loss_count, eta);
     }
     const bool time_up = o.time_limit > 0 && train_seconds >= o.time_limit;
     const bool epoch_end = step_in_epoch == session.steps_per_epoch();
+    // --eval-every N replaces the per-epoch evaluation (a full FF evaluation is 11 passes over the
+    // test set and can cost more than an epoch of training); the last step is always evaluated.
+    const bool evaluate_now = o.eval_every_steps > 0
+                                  ? session.steps() % o.eval_every_steps == 0 || session.finished() || time_up
+                                  : epoch_end || time_up;
+    if (evaluate_now) evaluate(epoch_end || time_up ? "epoch" : "eval");
     if (epoch_end || time_up) {
-      evaluate("epoch");
       const double wall = std::chrono::duration<double>(Clock::now() - run_start).count();
-      std::fprintf(stderr, "epoch %3d  train loss %.4f  test accuracy %.2f%%  test error %.2f%%  %.0f ex/s  "
-                   "train %.1f s  wall %.1f s",
-                   epoch + 1, loss_sum / loss_count, 100 * last_eval.accuracy, 100 * (1 - last_eval.accuracy),
-                   rate, train_seconds, wall);
-      for (const auto& [name, value] : last_eval.figures) std::fprintf(stderr, "  %s %.4f", name.c_str(), value);
+      std::fprintf(stderr, "epoch %3d  train loss %.4f  %.0f ex/s  train %.1f s  wall %.1f s", epoch + 1,
+                   loss_sum / loss_count, rate, train_seconds, wall);
+      if (evaluate_now) {
+        std::fprintf(stderr, "  test accuracy %.2f%%  test error %.2f%%", 100 * last_eval.accuracy,
+                     100 * (1 - last_eval.accuracy));
+        for (const auto& [name, value] : last_eval.figures) std::fprintf(stderr, "  %s %.4f", name.c_str(), value);
+      }
       std::fprintf(stderr, "\n");
       if (o.json) {
         std::ostringstream out;
@@ -182,8 +195,7 @@ int run_train(const cli::TrainOptions& o) {
       loss_sum = 0.0;
       loss_count = 0;
       figure_sums.clear();
-    } else if (o.eval_every_steps > 0 && session.steps() % o.eval_every_steps == 0) {
-      evaluate("eval");
+      if (!o.checkpoint_path.empty()) save_checkpoint(o.checkpoint_path, session);
     }
     if (time_up) {
       stopped_early = !session.finished();
@@ -191,12 +203,13 @@ int run_train(const cli::TrainOptions& o) {
     }
   }
   bar.clear();
+  if (last_eval.count == 0) evaluate("epoch");  // resumed from a checkpoint of a finished run
   const double wall = std::chrono::duration<double>(Clock::now() - run_start).count();
   if (!o.save_path.empty()) {
     save_weights_file(o.save_path, c, session.train_data().features(), session.trainer().parameters());
     std::fprintf(stderr, "fwdlab: weights written to %s\n", o.save_path.c_str());
   }
-  const double rate = session.examples_seen() / std::max(train_seconds, 1e-9);
+  const double rate = (session.steps() - first_step) * c.batch / std::max(train_seconds, 1e-9);
   std::fprintf(stderr, "fwdlab: done: test accuracy %.2f%% (error %.2f%%), %.0f examples/s, %.1f s%s\n",
                100 * last_eval.accuracy, 100 * (1 - last_eval.accuracy), rate, wall,
                stopped_early ? " (stopped at the time limit)" : "");

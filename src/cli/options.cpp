@@ -127,6 +127,8 @@ const std::vector<OptionSpec>& option_table() {
        [](TrainOptions& o, const std::string& v) { o.threads = parse_integer("--threads", v, 0, 1024); }},
       {"--save", "FILE", "write the trained weights to FILE",
        [](TrainOptions& o, const std::string& v) { o.save_path = v; }},
+      {"--checkpoint", "FILE", "save the whole run to FILE after every epoch and resume from it if it exists",
+       [](TrainOptions& o, const std::string& v) { o.checkpoint_path = v; }},
       {"--json", nullptr, "write one JSON object per line on stdout (the last is the summary)",
        [](TrainOptions& o, const std::string&) { o.json = true; }},
       {"--quiet", nullptr, "no progress bar",

@@ -24,6 +24,7 @@ struct TrainOptions {
   long eval_every_steps = 0;    // 0 = evaluate once per epoch
   double time_limit = 0;        // seconds of training before stopping early (0 = none)
   std::string save_path;        // write final weights here (empty = don't)
+  std::string checkpoint_path;  // resume from / save the whole run here each epoch (empty = don't)
 };
 
 // Parses the arguments after "train". Throws UsageError naming the option.

@@ -96,4 +96,30 @@ const int* BatchSampler::next() {
   return batch;
 }
 
+void BatchSampler::write_state(StateWriter& out) const {
+  rng_.write_state(out);
+  out.ints(order_);
+  out.i64(position_);
+  out.i64(epoch_);
+}
+
+void BatchSampler::read_state(StateReader& in) {
+  Rng rng = rng_;
+  rng.read_state(in);
+  std::vector<int> order;
+  in.ints("data order", order, static_cast<std::size_t>(count_));
+  std::vector<bool> seen(static_cast<std::size_t>(count_), false);
+  for (int i : order) {
+    if (i < 0 || i >= count_ || seen[static_cast<std::size_t>(i)]) in.fail("data order is not a permutation");
+    seen[static_cast<std::size_t>(i)] = true;
+  }
+  const std::int64_t position = in.i64("data position");
+  const std::int64_t epoch = in.i64("epoch");
+  if (position < 0 || position > count_ || epoch < 0 || epoch > (1 << 30)) in.fail("data position out of range");
+  rng_ = rng;
+  order_ = std::move(order);
+  position_ = static_cast<int>(position);
+  epoch_ = static_cast<int>(epoch);
+}
+
 }  // namespace fwdlab

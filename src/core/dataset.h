@@ -10,6 +10,7 @@
 
 #include "core/idx.h"
 #include "core/rng.h"
+#include "core/state_stream.h"
 #include "core/tensor.h"
 
 namespace fwdlab {
@@ -61,6 +62,11 @@ class BatchSampler {
   int epoch() const { return epoch_; }
   int batches_per_epoch() const { return count_ / batch_size_; }
   int position() const { return position_; }
+
+  // Order, position and stream, for checkpoints. read_state checks the order is a permutation
+  // of 0..count-1, so a corrupt checkpoint cannot index outside the data.
+  void write_state(StateWriter& out) const;
+  void read_state(StateReader& in);
 
  private:
   int count_;

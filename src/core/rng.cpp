@@ -1,5 +1,6 @@
 #include "core/rng.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace fwdlab {
@@ -82,5 +83,24 @@ void Rng::shuffle(std::vector<int>& values) {
 }
 
 Rng Rng::split() { return Rng(next_u64() ^ 0xD1B54A32D192ED03ull); }
+
+void Rng::write_state(StateWriter& out) const {
+  for (std::uint64_t s : s_) out.u64(s);
+  out.u64(has_spare_ ? 1 : 0);
+  out.floats(&spare_, 1);
+}
+
+void Rng::read_state(StateReader& in) {
+  std::uint64_t s[4];
+  for (auto& v : s) v = in.u64("random stream");
+  if ((s[0] | s[1] | s[2] | s[3]) == 0) in.fail("random stream state is all zero (xoshiro cannot leave it)");
+  const std::uint64_t spare_flag = in.u64("random stream");
+  if (spare_flag > 1) in.fail("random stream flag is not 0 or 1");
+  float spare;
+  in.floats("random stream", &spare, 1);
+  std::copy(s, s + 4, s_);
+  has_spare_ = spare_flag == 1;
+  spare_ = spare;
+}
 
 }  // namespace fwdlab

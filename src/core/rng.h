@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/state_stream.h"
 #include "core/tensor.h"
 
 namespace fwdlab {
@@ -31,6 +32,10 @@ class Rng {
 
   // A new generator whose stream is independent of this one (for per-worker streams).
   Rng split();
+
+  // The full generator state (including a cached Box-Muller sample), for checkpoints.
+  void write_state(StateWriter& out) const;
+  void read_state(StateReader& in);
 
  private:
   std::uint64_t s_[4];

@@ -76,6 +76,16 @@ std::vector<Param*> ForwardForwardTrainer::parameters() {
   return out;
 }
 
+void ForwardForwardTrainer::write_extra_state(StateWriter& out) const {
+  rng_.write_state(out);
+  for (const Vector& mean : running_means_) out.floats(mean.data(), static_cast<std::size_t>(mean.size()));
+}
+
+void ForwardForwardTrainer::read_extra_state(StateReader& in) {
+  rng_.read_state(in);
+  for (Vector& mean : running_means_) in.floats("peer-normalisation means", mean.data(), static_cast<std::size_t>(mean.size()));
+}
+
 void ForwardForwardTrainer::begin_epoch(int epoch) {
   if (!greedy_) return;
   // Greedy: the epochs are split evenly between the layers, first to last.

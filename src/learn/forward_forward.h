@@ -43,6 +43,8 @@ class ForwardForwardTrainer : public Trainer {
   void predict_scores(const Matrix& x, Matrix& scores) override;
   std::vector<Param*> parameters() override;
   void begin_epoch(int epoch) override;
+  void write_extra_state(StateWriter& out) const override;
+  void read_extra_state(StateReader& in) override;
   // ff: accuracy = prediction (a), figures accuracy_goodness and accuracy_softmax.
   // ff-unsup: accuracy = the softmax readout, figure accuracy_softmax.
   Evaluation evaluate(const Dataset& data, int limit = 0) override;

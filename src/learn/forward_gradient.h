@@ -64,6 +64,8 @@ class ForwardGradientTrainer : public Trainer {
   StepMetrics train_step(const Matrix& x, const std::vector<int>& labels) override;
   void predict_scores(const Matrix& x, Matrix& scores) override { net_.logits(x, scores); }
   std::vector<Param*> parameters() override { return net_.parameters(); }
+  void write_extra_state(StateWriter& out) const override { rng_.write_state(out); }
+  void read_extra_state(StateReader& in) override { rng_.read_state(in); }
 
   // Writes the forward-gradient estimate (mean of config.fg_tangents estimates) into every
   // parameter's grad, without updating; returns the batch loss. Draws from the rule's stream.

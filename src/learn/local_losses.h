@@ -41,6 +41,12 @@ class LocalLossTrainer : public Trainer {
   StepMetrics train_step(const Matrix& x, const std::vector<int>& labels) override;
   void predict_scores(const Matrix& x, Matrix& scores) override;
   std::vector<Param*> parameters() override;
+  void write_extra_state(StateWriter& out) const override {
+    for (const Block& b : blocks_) b.rng.write_state(out);
+  }
+  void read_extra_state(StateReader& in) override {
+    for (Block& b : blocks_) b.rng.read_state(in);
+  }
 
   // Only the blocks whose flag is set compute their local loss and update (all by default).
   // Each block has its own random stream, so one block's updates do not depend on another's flag.

@@ -62,6 +62,15 @@ StepMetrics Session::step() {
 
 void Session::check_finite(const StepMetrics& metrics) {
   if (!std::isfinite(metrics.loss)) diverged("the loss is no longer a finite number", false);
+  // A finite blow-up counts too (see kDivergenceGrowth). The reference is the first step this
+  // object took, so a run resumed from a checkpoint measures growth from where it resumed.
+  if (first_loss_ < 0) first_loss_ = metrics.loss;
+  if (metrics.loss > kDivergenceGrowth * std::max(first_loss_, kDivergenceFloor)) {
+    std::ostringstream grew;
+    grew << "the loss grew from " << first_loss_ << " to " << metrics.loss << " (over " << kDivergenceGrowth
+         << " times)";
+    diverged(grew.str(), false);
+  }
   // Every step: a NaN weight can hide behind a ReLU (max(NaN, 0) may give 0) and leave the loss
   // finite, so the loss alone does not show the first non-finite weight. The scan reads each
   // weight once (docs/robustness.md has its cost).
@@ -95,5 +104,43 @@ void Session::diverged(const std::string& what, bool dead) {
 }
 
 Evaluation Session::evaluate() { return trainer_->evaluate(*test_, config_.test_limit); }
+
+void Session::write_state(StateWriter& out) {
+  out.i64(steps_);
+  out.i64(started_epoch_);
+  sampler_.write_state(out);
+  const std::vector<Param*> params = trainer_->parameters();
+  out.u64(params.size());
+  for (const Param* p : params) {
+    out.string(p->name);
+    out.matrix(p->value);
+    out.matrix(p->slot1);
+    out.matrix(p->slot2);
+    out.i64(p->steps);
+  }
+  trainer_->write_extra_state(out);
+}
+
+void Session::read_state(StateReader& in) {
+  const std::int64_t steps = in.i64("step count");
+  const std::int64_t started_epoch = in.i64("epoch");
+  if (steps < 0 || started_epoch < -1 || started_epoch > (1 << 30)) in.fail("step count out of range");
+  sampler_.read_state(in);
+  const std::vector<Param*> params = trainer_->parameters();
+  if (in.u64("parameter count") != params.size()) in.fail("the checkpoint has another number of parameter tensors");
+  for (Param* p : params) {
+    const std::string name = in.string("parameter name", 256);
+    if (name != p->name) in.fail("parameter '" + name + "' found where '" + p->name + "' was expected");
+    in.matrix(p->name.c_str(), p->value);
+    in.optional_matrix(p->name.c_str(), p->slot1, p->value.rows(), p->value.cols());
+    in.optional_matrix(p->name.c_str(), p->slot2, p->value.rows(), p->value.cols());
+    p->steps = static_cast<long>(in.i64("optimiser step count"));
+  }
+  trainer_->read_extra_state(in);
+  if (!in.at_end()) in.fail("unexpected bytes after the training state");
+  steps_ = static_cast<long>(steps);
+  started_epoch_ = static_cast<int>(started_epoch);
+  if (started_epoch_ >= 0) trainer_->begin_epoch(started_epoch_);  // e.g. the greedy FF schedule's layer
+}
 
 }  // namespace fwdlab

@@ -10,7 +10,8 @@
 
 namespace fwdlab {
 
-// Thrown when the loss or a weight stops being finite; the message suggests a fix.
+// Thrown when the loss or a weight stops being finite, or the loss blows up to more than
+// kDivergenceGrowth times its value at the session's first step; the message suggests a fix.
 class DivergenceError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -25,16 +26,27 @@ class DeadNetworkError : public DivergenceError {
   using DivergenceError::DivergenceError;
 };
 
+// A finite blow-up counts as divergence too. At the page's largest learning rate (10) only FG-W's
+// loss overflows to infinity; every other rule's loss jumps by a factor of 10^4..10^8 within a few
+// steps and stays finite, and a ReLU net whose units all died then sits at chance (Forward-Forward
+// at lr 0.1 dies after a jump of ~450x). Healthy runs stay within about 3x their first loss
+// (measured on real MNIST with each page preset and seeds 1..3; docs/robustness.md, "The page").
+// The reference is the first step's loss, floored at kDivergenceFloor so that a session starting
+// from trained weights with a tiny loss does not flag ordinary batch-to-batch noise.
+constexpr double kDivergenceGrowth = 100.0;
+constexpr double kDivergenceFloor = 0.1;
+
 class Session {
  public:
   // Validates the config against the data (ConfigError) and builds the trainer.
   // Applies config.train_limit to `train`; the data sets are shared, not copied.
   Session(const Config& config, std::shared_ptr<const Dataset> train, std::shared_ptr<const Dataset> test);
 
-  // One minibatch step. Throws DivergenceError at the first non-finite loss or weight, and
-  // DeadNetworkError when the outputs have been independent of the input for kDeadChecks checks
-  // in a row (one every kDeadCheckEvery steps); the session should then be discarded (the caller
-  // keeps its last good state, e.g. saved weights).
+  // One minibatch step. Throws DivergenceError at the first non-finite loss or weight, or a loss
+  // above kDivergenceGrowth times the reference loss (the first step this Session object took),
+  // and DeadNetworkError when the outputs have been independent of the input for kDeadChecks
+  // checks in a row (one every kDeadCheckEvery steps); the session should then be discarded
+  // (the caller keeps its last good state, e.g. saved weights).
   StepMetrics step();
 
   static constexpr int kDeadCheckEvery = 20;
@@ -56,6 +68,12 @@ class Session {
   // The example indices of the most recent batch (the data order; races compare it).
   const std::vector<int>& last_batch_indices() const { return last_indices_; }
 
+  // Everything a resumed run needs: counters, data order, parameters with their optimiser
+  // slots and the rule's random streams (learn/checkpoint.h). read_state checks shapes against
+  // this session's model; after it throws, the session must not be used.
+  void write_state(StateWriter& out);
+  void read_state(StateReader& in);
+
  private:
   void check_finite(const StepMetrics& metrics);
   void check_alive();
@@ -67,6 +85,7 @@ class Session {
   std::unique_ptr<Trainer> trainer_;
   BatchSampler sampler_;
   long steps_ = 0;
+  double first_loss_ = -1.0;  // reference of the growth check: this object's first step's loss (-1 = none yet)
   int started_epoch_ = -1;
   Matrix x_;
   std::vector<int> labels_;

@@ -8,6 +8,7 @@
 // Config), so the same seed and the same batches give a bit-identical run on the same build.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include "core/config.h"
 #include "core/dataset.h"
 #include "core/layers.h"
+#include "core/state_stream.h"
 #include "core/tensor.h"
 
 namespace fwdlab {
@@ -31,6 +33,10 @@ struct Evaluation {
   double accuracy = 0.0;  // fraction correct, by the rule's main prediction
   double loss = 0.0;      // mean cross-entropy of the main prediction's softmax scores
   std::map<std::string, double> figures;  // e.g. accuracy of a second prediction mode
+  // The main prediction's label (0..9) for each of the `count` examples, in data order: the one
+  // `accuracy` counts. Front ends build confusion matrices and galleries from it instead of
+  // predicting the same images again (for Forward-Forward that is 10 passes per image).
+  std::vector<std::uint8_t> predicted;
 };
 
 class Trainer {
@@ -50,12 +56,18 @@ class Trainer {
   // Called before the first step of each epoch (0-based), e.g. for greedy layer schedules.
   virtual void begin_epoch(int /*epoch*/) {}
 
+  // State besides parameters() and their optimiser slots that a resumed run needs to continue
+  // bit-identically: random streams, running statistics (checkpoints; learn/checkpoint.h).
+  virtual void write_extra_state(StateWriter& /*out*/) const {}
+  virtual void read_extra_state(StateReader& /*in*/) {}
+
   // Accuracy and loss over the first `limit` examples of `data` (0 = all). The default uses
   // predict_scores in chunks; rules with several prediction modes override it.
   virtual Evaluation evaluate(const Dataset& data, int limit = 0);
 };
 
-// Evaluation helper for rules: argmax accuracy and softmax cross-entropy of `scores_fn` over data.
+// Evaluation helper for rules: argmax accuracy, softmax cross-entropy and the argmax labels of
+// `scores_fn` over data.
 template <typename ScoresFn>
 Evaluation evaluate_scores(const Dataset& data, int limit, ScoresFn&& scores_fn);
 

@@ -13,6 +13,7 @@ Evaluation evaluate_scores(const Dataset& data, int limit, ScoresFn&& scores_fn)
   Evaluation e;
   e.count = n;
   if (n == 0) return e;
+  e.predicted.resize(n);
   std::vector<int> indices(kChunk);
   std::vector<int> labels;
   Matrix x, scores, probs;
@@ -25,7 +26,10 @@ Evaluation evaluate_scores(const Dataset& data, int limit, ScoresFn&& scores_fn)
     gather_batch(data, indices.data(), size, x, labels);
     scores_fn(x, scores);
     const auto predicted = argmax_rows(scores);
-    for (int i = 0; i < size; ++i) correct += predicted[i] == labels[i];
+    for (int i = 0; i < size; ++i) {
+      correct += predicted[i] == labels[i];
+      e.predicted[start + i] = static_cast<std::uint8_t>(predicted[i]);
+    }
     loss_sum += softmax_cross_entropy(scores, labels, probs) * size;
   }
   e.accuracy = static_cast<double>(correct) / n;

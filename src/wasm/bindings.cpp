@@ -5,7 +5,7 @@
 //   const train = Module.Dataset.fromIdx('mnist train', imageBytes, labelBytes);  // Uint8Arrays
 //   const run = new Module.Session({rule: 'ff', hidden: [500, 500], seed: 1}, train, test);
 //   const m = run.train(50);            // 50 steps -> {loss, steps, examples, epoch, figures}
-//   const e = run.evaluate();           // {accuracy, loss, count, figures}
+//   const e = run.evaluate();           // {accuracy, loss, count, figures, predicted}
 //   const q = run.evaluateFirst(2000);  // the same on the first 2000 test examples only
 //   run.delete(); train.delete();       // Embind handles are freed explicitly
 //
@@ -20,6 +20,7 @@
 #include <cmath>
 #include <exception>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "core/config.h"
@@ -75,7 +76,9 @@ int int_field(const val& v, const std::string& key) {
   // Range and integrality are tested on the double itself: casting NaN, an infinity or 1e300 to
   // an integer type is undefined behaviour.
   if (!std::isfinite(d) || d != std::trunc(d) || d < -2147483648.0 || d > 2147483647.0) {
-    throw ConfigError(key + " must be an integer, got " + std::to_string(d));
+    std::ostringstream shown;  // 2.5, not std::to_string's 2.500000
+    shown << d;
+    throw ConfigError(key + " must be an integer, got " + shown.str());
   }
   return static_cast<int>(d);
 }
@@ -183,6 +186,10 @@ class JsDataset {
       if (i < 0 || i >= data_->count) throw std::out_of_range("example index " + std::to_string(i) + " out of range");
       return static_cast<int>(data_->labels[i]);
     });
+  }
+  // A copy of every label (0..9), as one Uint8Array.
+  val labels() const {
+    return val(emscripten::typed_memory_view(data_->labels.size(), data_->labels.data())).call<val>("slice");
   }
   // A copy of image i's pixels (0..255).
   val image(int i) const {
@@ -342,12 +349,15 @@ class JsSession {
   bool finished() const { return session_->finished(); }
 
  private:
+  // predicted: one Uint8Array (a copy made in one go) with the label that `accuracy` counted for
+  // each evaluated example, so the page's confusion matrix needs no second prediction pass.
   static val evaluation_to_js(const Evaluation& e) {
     val out = val::object();
     out.set("count", e.count);
     out.set("accuracy", e.accuracy);
     out.set("loss", e.loss);
     out.set("figures", figures_to_js(e.figures));
+    out.set("predicted", val(emscripten::typed_memory_view(e.predicted.size(), e.predicted.data())).call<val>("slice"));
     return out;
   }
 
@@ -398,6 +408,7 @@ EMSCRIPTEN_BINDINGS(fwdlab) {
       .property("count", &JsDataset::count)
       .property("features", &JsDataset::features)
       .function("label", &JsDataset::label)
+      .function("labels", &JsDataset::labels)
       .function("image", &JsDataset::image);
   class_<JsSession>("Session")
       .constructor<val, const JsDataset&, const JsDataset&>()

@@ -13,8 +13,13 @@ const dist = path.join(root, 'dist');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
   '--no-first-run', '--disable-gpu'];
 
-async function startServer() {
-  return listen(dist, 18000 + Math.floor(Math.random() * 1000), '127.0.0.1');
+// Origins of the servers started here: the site's own. A request anywhere else is a problem.
+const ownOrigins = new Set();
+
+async function startServer(dir = dist) {
+  const site = await listen(dir, 18000 + Math.floor(Math.random() * 1000), '127.0.0.1');
+  ownOrigins.add(new URL(site.url).origin);
+  return site;
 }
 
 async function launch() {
@@ -41,16 +46,45 @@ function serveAndLaunch(test, ready) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// A new page that records console errors, page errors and failed requests into `problems`.
+// A new page (in a new context) that records into `problems` console errors, page errors,
+// failed requests, Content-Security-Policy violations and any request to an origin other than
+// the site's own (or `url`'s, or options.origins), and every request URL into `requests`.
+// Service workers are blocked unless options.serviceWorkers is 'allow': a fresh context per
+// test would otherwise install one each time and copy the whole data set into its cache,
+// extra disk and CPU work under the timing-sensitive tests (sw.test.js tests the worker).
 async function openPage(browser, url, options = {}) {
-  const context = await browser.newContext({ viewport: options.viewport || { width: 1280, height: 900 } });
+  const context = await browser.newContext({
+    viewport: options.viewport || { width: 1280, height: 900 },
+    serviceWorkers: options.serviceWorkers || 'block',
+  });
+  // Violations in the document (and its frames); worker.js reports its own the same way.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
   const page = await context.newPage();
   const problems = [];
+  const requests = [];
+  const allowed = new Set([...ownOrigins, ...(options.origins || []), ...(url ? [new URL(url).origin] : [])]);
+  context.on('request', (r) => {
+    const u = new URL(r.url());
+    requests.push(r.url());
+    if (u.protocol === 'blob:' || u.protocol === 'data:') return;  // made by the page itself
+    if (!allowed.has(u.origin)) problems.push(`request to another origin: ${r.url()}`);
+  });
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure() && r.failure().errorText}`));
   if (url) await page.goto(url);
-  return { context, page, problems };
+  return { context, page, problems, requests };
+}
+
+// Loads axe-core into the page for an accessibility audit. Not with page.addScriptTag: that
+// adds an inline <script>, which the page's Content-Security-Policy (rightly) refuses; code
+// evaluated through the DevTools protocol is not subject to it.
+async function addAxe(page) {
+  await page.evaluate(fs.readFileSync(path.join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
 }
 
 // Numbers shown on the page (in `frame`, a Page or a Frame).
@@ -82,4 +116,4 @@ async function waitForNumbers(frame, predicate, timeoutMs, what) {
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last numbers: ${JSON.stringify(last)}`);
 }
 
-module.exports = { root, dist, startServer, launch, serveAndLaunch, sleep, openPage, readNumbers, waitForNumbers };
+module.exports = { root, dist, startServer, launch, serveAndLaunch, sleep, openPage, addAxe, readNumbers, waitForNumbers };

@@ -27,6 +27,20 @@ async function drawOne(page) {
   await page.mouse.up();
 }
 
+// Draws the same vertical stroke with the keyboard only: Tab focuses the pad, the arrow keys
+// move the pen cursor and Space puts it down and lifts it.
+async function drawOneWithKeys(page) {
+  await page.getByRole('button', { name: 'Clear the drawing' }).focus();
+  await page.keyboard.press('Shift+Tab');  // the pad comes just before the Clear button
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'draw-canvas');
+  for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowUp');     // from the centre to row 5
+  await page.keyboard.press('Space');                                     // pen down
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowDown');  // 16 rows down
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Space');                                     // pen up
+}
+
 // The scores shown for the drawn digit (exact values from data-value).
 async function shownScores(page) {
   return page.$$eval('#draw-scores .score-row', (rows) => rows.map((r) => Number(r.dataset.value)));
@@ -58,6 +72,22 @@ test('draw a digit: a vertical stroke is a 1 for a briefly trained backprop net;
       return dark;
     });
     assert.ok(ink > 10, `ink pixels in the preview: ${ink}`);
+
+    // The same digit drawn from the keyboard: a visible pen cursor, the pen state in words, a 1.
+    await drawOneWithKeys(page);
+    assert.equal(await page.locator('#draw-cursor').isVisible(), true, 'the pen cursor shows while the pad has focus');
+    assert.match(await page.locator('#draw-pen').textContent(), /Pen up/);
+    await waitFor(page, () => document.getElementById('draw-prediction').textContent === '1', null, 10000, 'the prediction 1 for the keyboard stroke');
+    const keyInk = await page.locator('#draw-preview').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+      let dark = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
+      return dark;
+    });
+    assert.ok(keyInk > 10, `ink pixels in the preview of the keyboard stroke: ${keyInk}`);
+    await page.keyboard.press('Delete');
+    assert.equal(await page.locator('#draw-prediction').textContent(), '–');
+    assert.equal(await page.locator('#draw-pen').textContent(), 'Cleared.');
 
     // Export the weights of the paused model.
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -157,13 +187,14 @@ test('inside views: the confusion matrix and the mistakes render and update whil
       const before = (await h.readNumbers(page)).examples;
       await h.waitForNumbers(page, (x) => x.examples > before, 5000, 'training after the refused file');
     }
-    // The first-layer weights are drawn.
-    const drawn = await page.locator('#weights-canvas').evaluate((c) => {
+    // The first-layer weights are drawn once their section is on screen.
+    await page.locator('#weights-canvas').scrollIntoViewIfNeeded();
+    await waitFor(page, () => {
+      const c = document.getElementById('weights-canvas');
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       for (let i = 0; i < d.length; i += 4) if (d[i + 3] && (d[i] < 250 || d[i + 2] < 250)) return true;
       return false;
-    });
-    assert.ok(drawn);
+    }, null, 5000, 'the first-layer weights');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -236,7 +267,7 @@ test('accessibility: axe-core finds no serious or critical problems; the page fi
   try {
     await page.locator('#inside-title').scrollIntoViewIfNeeded();
     await waitFor(page, () => document.querySelectorAll('#explain-goodness tbody tr').length === 10, null, 40000, 'the inside views');
-    await page.addScriptTag({ path: path.join(h.root, 'node_modules', 'axe-core', 'axe.min.js') });
+    await h.addAxe(page);
     const audit = async () => page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -244,6 +275,16 @@ test('accessibility: axe-core finds no serious or critical problems; the page fi
     });
     const wide = await audit();
     assert.deepEqual(wide, [], JSON.stringify(wide, null, 1));
+    // Dark mode (the system setting), with a field's error message showing.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const lr = page.getByLabel('Learning rate', { exact: true });
+    await lr.fill('fast');
+    await lr.press('Enter');
+    assert.match(await page.locator('.field[data-key="lr"] .field-error').textContent(), /not a number/);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(18, 21, 27)');
+    const dark = await audit();
+    assert.deepEqual(dark, [], JSON.stringify(dark, null, 1));
+    await page.emulateMedia({ colorScheme: 'light' });
     // Every button and form control has an accessible name and is reachable by Tab.
     const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, input, select, textarea')]
       .filter((e) => e.offsetParent !== null || e.id === 'load-weights')

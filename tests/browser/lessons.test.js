@@ -117,7 +117,7 @@ test('race: two rules train side by side, both advance, on the same first batche
     const n = await h.readNumbers(page);
     assert.deepEqual(n.notices, []);
     // The race view passes axe-core like the rest of the page.
-    await page.addScriptTag({ path: require('path').join(h.root, 'node_modules', 'axe-core', 'axe.min.js') });
+    await h.addAxe(page);
     const violations = await page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')

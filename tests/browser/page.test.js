@@ -66,7 +66,7 @@ test('on a slow network, training starts on the first slice and goes on when the
 });
 
 test('while training, no main-thread task takes longer than 50 ms', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
   await context.addInitScript(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
@@ -330,7 +330,7 @@ test('the page works inside a sandboxed iframe (sandbox="allow-scripts")', async
   const src = `${url}#rule=bp&embed=true`;
   fs.writeFileSync(path.join(lessonDir, 'index.html'), `<!doctype html><title>Lesson</title><link rel="icon" href="data:,">
     <h1>Lesson</h1><iframe id="lab" src="${src}" width="1000" height="640" sandbox="allow-scripts"></iframe>`);
-  const lesson = await listen(lessonDir, 19000 + Math.floor(Math.random() * 500), 'localhost');
+  const lesson = await listen(lessonDir, 19000 + Math.floor(Math.random() * 500), 'localhost', { policy: null });
   const { context, page, problems } = await h.openPage(browser, lesson.url);
   try {
     const frameHandle = await page.waitForSelector('#lab');

@@ -101,10 +101,10 @@ expect "image/label count mismatch" 1 "mnist test: image/label count mismatch: 1
   "$fwdlab" train --data-dir "$scratch/count"
 expect "unwritable weights file" 1 "/nonexistent-dir/w.bin: cannot write the weights file" -- \
   "$fwdlab" train --hidden 8 --epochs 1 --train-limit 200 --test-limit 100 --batch 50 --data-dir "$data" --save /nonexistent-dir/w.bin
-expect "divergence" 1 "training diverged at step 5: the loss is no longer a finite number. The learning rate 10 is too large for rule fga; try 1 and reset." -- \
+expect "divergence" 1 "training diverged at step 2: the loss grew from 2.34369 to 3475.63 (over 100 times). The learning rate 10 is too large for rule fga; try 1 and reset." -- \
   "$fwdlab" train --rule fga --hidden 64,64 --batch 32 --opt sgd --lr 10 --seed 3 --train-limit 2000 --test-limit 100 --threads 1 --data-dir "$data"
 expect "dead network" 1 "training stalled at step 100: the network's outputs no longer depend on its input" -- \
-  "$fwdlab" train --rule bp --hidden 64,64 --batch 32 --opt sgd --lr 10 --seed 3 --train-limit 2000 --test-limit 100 --threads 1 --data-dir "$data"
+  "$fwdlab" train --rule bp --hidden 64,64 --batch 32 --opt sgd --lr 1 --seed 3 --train-limit 2000 --test-limit 100 --threads 1 --data-dir "$data"
 
 if "$fwdlab" --help | grep -q -- "--ff-theta"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: --help lacks --ff-theta" >&2; fi
 
@@ -116,6 +116,38 @@ else
   failed=$((failed + 1))
   echo "FAIL: summary line: $summary" >&2
 fi
+
+# --eval-every replaces the per-epoch evaluation: 2 epochs of 20 steps, evaluated at steps 15, 30
+# and at the last step (40); without it, once per epoch.
+evaluated_steps() {
+  "$fwdlab" train --hidden 8 --epochs 2 --train-limit 1000 --test-limit 100 --batch 50 --data-dir "$data" \
+    --json --quiet "$@" 2>/dev/null | grep -E '"type":"(epoch|eval)"' | sed -E 's/.*"step":([0-9]+).*/\1/' | tr '\n' ' '
+}
+for case in "15 30 40 |--eval-every 15" "20 40 |"; do
+  want=${case%%|*}
+  got=$(evaluated_steps ${case#*|})
+  if [[ $got == "$want" ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: evaluated at steps '$got', wanted '$want' (${case#*|})" >&2; fi
+done
+
+# --checkpoint: a run stopped after epoch 1 resumes there when asked for 2 epochs, and ends
+# where an uninterrupted 2-epoch run ends (same final accuracy, bit-identical training).
+ckpt=$(mktemp -u)
+run_ckpt() {
+  "$fwdlab" train --hidden 8 --train-limit 1000 --test-limit 200 --batch 50 --data-dir "$data" --json --quiet "$@" \
+    2>"$ckpt.err" | tail -1 | sed -E 's/.*"test_accuracy":([0-9.e-]+).*"steps":([0-9]+).*/\1 \2/'
+}
+run_ckpt --epochs 1 --checkpoint "$ckpt" >/dev/null
+resumed=$(run_ckpt --epochs 2 --checkpoint "$ckpt")
+said=$(grep -c "resumed from $ckpt at step 20" "$ckpt.err")
+straight=$(run_ckpt --epochs 2)
+if [[ $said == 1 &&  $resumed == "$straight" && $resumed == *" 40" ]]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL: checkpoint resume: resumed '$resumed' vs straight '$straight'" >&2
+fi
+expect "foreign checkpoint" 1 "written by another run (checkpoint has lr=0.001, this run has lr=0.01)" -- \
+  "$fwdlab" train --hidden 8 --train-limit 1000 --batch 50 --lr 0.01 --data-dir "$data" --checkpoint "$ckpt"
+rm -f "$ckpt" "$ckpt.err"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -55,3 +55,9 @@ test('a prefix of the real MNIST training images parses as the same images', () 
   assert.equal(p.length, 16 + 10000 * 784);
   assert.equal(readIdxHeader(p).count, 10000);
 });
+
+test('a header that is not IDX bytes is refused with a reason (the page shows it, after the file name)', () => {
+  assert.throws(() => readIdxHeader(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])), /not an IDX file of bytes \(bad magic number\)/);
+  assert.throws(() => readIdxHeader(new Uint8Array([0, 0, 8, 7, 0, 0, 0, 1])), /IDX file with 7 dimensions; expected 1 to 3/);
+  assert.throws(() => itemsAvailable(new Uint8Array([0, 0, 9, 3]), 4), /bad magic number/);
+});

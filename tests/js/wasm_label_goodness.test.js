@@ -50,6 +50,25 @@ test('FF: per-layer label goodness sums to predict()\'s scores', () => {
   }
 });
 
+test('FF: the page\'s float sum of the counted layers is exactly predict()\'s scores (3 hidden layers)', () => {
+  // web/js/worker.js (ffScores) builds the scores from labelGoodness this way instead of running
+  // predict() as well.
+  const s = new Module.Session({ rule: 'ff', hidden: [48, 48, 48], batch: 50, seed: 4 }, train, test10k);
+  try {
+    s.train(20);
+    const n = 20;
+    const pixels = pixelsOf(test10k, n);
+    const g = s.labelGoodness(pixels);
+    const scores = s.predict(pixels);
+    assert.deepEqual(g.counted, [1, 2]);
+    const sum = new Float32Array(n * 10);
+    for (const l of g.counted) for (let k = 0; k < n * 10; k++) sum[k] = Math.fround(sum[k] + g.layers[l][k]);
+    assert.deepEqual(Array.from(sum), Array.from(scores));
+  } finally {
+    s.delete();
+  }
+});
+
 test('labelGoodness refuses rules other than supervised FF', () => {
   const s = new Module.Session({ rule: 'bp', hidden: [16], batch: 10 }, train, test10k);
   try {

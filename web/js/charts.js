@@ -96,6 +96,14 @@ export class LineChart {
     return true;
   }
 
+  // Drops every row whose x is above maxX (a run restarted from an earlier point goes on from it).
+  truncate(maxX) {
+    const keep = this.data[0].findIndex((x) => x > maxX);
+    if (keep < 0) return;
+    this.data = this.data.map((col) => col.slice(0, keep));
+    this.dirty = true;
+  }
+
   clear() {
     this.data = [[], ...this.series.map(() => [])];
     this.plot.setData(this.data);

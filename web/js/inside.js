@@ -38,12 +38,14 @@ export function drawDigit(canvas, values, max = 1) {
 }
 
 // Ten horizontal bars (one per label) in `box`, the best one marked. values: 10 numbers.
+// A value that is not a finite number (a model that diverged) shows as '–' with no bar.
 export function drawBars(box, values, { predicted, kind }) {
-  const max = Math.max(1e-12, ...values.map(Math.abs));
+  const max = Math.max(1e-12, ...values.filter(Number.isFinite).map(Math.abs));
   const rows = values.map((v, c) => {
     const bar = el('span', { className: 'bar' });
-    bar.style.width = `${Math.max(0, (100 * v) / max).toFixed(1)}%`;
-    const text = kind === 'probability' ? `${(100 * v).toFixed(1)}%` : fmt(v);
+    const ok = Number.isFinite(v);
+    bar.style.width = `${ok ? Math.max(0, (100 * v) / max).toFixed(1) : 0}%`;
+    const text = !ok ? '–' : kind === 'probability' ? `${(100 * v).toFixed(1)}%` : fmt(v);
     return el('div', { className: `score-row${c === predicted ? ' best' : ''}`, 'data-label': String(c), 'data-value': String(v) }, [
       el('span', { className: 'score-label', text: String(c) }),
       el('span', { className: 'bar-track' }, [bar]),
@@ -55,21 +57,69 @@ export function drawBars(box, values, { predicted, kind }) {
 
 // --- the drawing pad ------------------------------------------------------------------------------
 
+// Keyboard: the canvas is focusable; the arrow keys move a pen cursor one cell of the 28x28
+// grid (with Shift: four), Space or Enter puts the pen down or lifts it (a stroke follows the
+// cursor while it is down), Delete or Backspace clears. The cursor is an element over the
+// canvas, so it never becomes ink.
+const GRID = 28;
+const BIG_STEP = 4;
+
 export class DigitPad {
   // onDigit(pixels | null) is called (at most once per animation frame) when the drawing changes.
-  constructor(canvas, onDigit) {
+  // cursor: the element drawn over the canvas as the keyboard pen; onPen(text): pen state, in words.
+  constructor(canvas, onDigit, { cursor, onPen } = {}) {
     this.canvas = canvas;
     this.onDigit = onDigit;
+    this.cursor = cursor;
+    this.onPen = onPen || (() => {});
     this.ctx = canvas.getContext('2d', { willReadFrequently: true });
     this.drawing = false;
     this.last = null;
     this.empty = true;
     this.queued = false;
     this.pixels = null;
+    this.pen = { col: GRID / 2, row: GRID / 2, down: false };
     canvas.addEventListener('pointerdown', (e) => this.down(e));
     canvas.addEventListener('pointermove', (e) => this.move(e));
     for (const t of ['pointerup', 'pointercancel']) canvas.addEventListener(t, (e) => this.up(e));
+    canvas.addEventListener('keydown', (e) => this.key(e));
     this.clear();
+    this.placeCursor();
+  }
+
+  // The pen cursor's centre in canvas pixels.
+  penPoint() {
+    const cell = this.canvas.width / GRID;
+    return { x: (this.pen.col + 0.5) * cell, y: (this.pen.row + 0.5) * cell };
+  }
+
+  placeCursor() {
+    if (!this.cursor) return;
+    this.cursor.style.left = `${(100 * (this.pen.col + 0.5)) / GRID}%`;
+    this.cursor.style.top = `${(100 * (this.pen.row + 0.5)) / GRID}%`;
+    this.cursor.classList.toggle('down', this.pen.down);
+  }
+
+  key(e) {
+    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (moves[e.key]) {
+      const step = e.shiftKey ? BIG_STEP : 1;
+      const from = this.penPoint();
+      this.pen.col = Math.max(0, Math.min(GRID - 1, this.pen.col + moves[e.key][0] * step));
+      this.pen.row = Math.max(0, Math.min(GRID - 1, this.pen.row + moves[e.key][1] * step));
+      if (this.pen.down) this.stroke(from, this.penPoint());
+    } else if (e.key === ' ' || e.key === 'Enter') {
+      this.pen.down = !this.pen.down;
+      if (this.pen.down) { const p = this.penPoint(); this.stroke(p, p); }
+      this.onPen(this.pen.down ? 'Pen down: the arrow keys draw.' : 'Pen up: the arrow keys move without drawing.');
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
+      this.clear();
+      this.onPen('Cleared.');
+    } else {
+      return;  // Tab and every other key keep their usual meaning
+    }
+    e.preventDefault();
+    this.placeCursor();
   }
 
   point(e) {
@@ -117,6 +167,8 @@ export class DigitPad {
 
   clear() {
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.pen.down = false;
+    this.placeCursor();
     this.empty = true;
     this.pixels = null;
     this.onDigit(null);

@@ -6,6 +6,8 @@ import { Race } from './race.js';
 import { Controls } from './controls.js';
 import { LineChart, formatCount, formatNumber, percent } from './charts.js';
 import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit, drawGoodnessHist } from './inside.js';
+import { startOffline } from './offline.js';
+import { visibleText } from './visible_text.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,12 +35,17 @@ const page = {
   insideVisible: false,
   race: null,            // the Race while race mode is on (see race.js)
   scrolledToShow: false,
+  snapshot: null,        // the latest weights the worker posted (restart point after a crash)
+  phase: null,           // the run's phase, from the worker's status messages
+  lastWorkerMessage: 0,  // performance.now() of the worker's last message (the watchdog's clock)
+  crashed: false,
 };
 
 // --- notices ----------------------------------------------------------------------------------
 
-// A notice with `key` replaces the earlier ones with that key unless `add` is true.
-function notice(text, kind = 'info', key, add = false) {
+// A notice with `key` replaces the earlier ones with that key unless `add` is true. actions:
+// [{label, run}] become buttons in the notice (e.g. Retry); pressing one dismisses the notice.
+function notice(text, kind = 'info', key, add = false, actions = []) {
   const box = $('notices');
   if (key && !add) box.querySelectorAll(`[data-key="${key}"]`).forEach((n) => n.remove());
   const item = document.createElement('div');
@@ -46,14 +53,26 @@ function notice(text, kind = 'info', key, add = false) {
   if (key) item.dataset.key = key;
   const span = document.createElement('span');
   span.textContent = text;
+  const buttons = actions.map(({ label, run }) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'notice-action';
+    b.textContent = label;
+    b.addEventListener('click', () => { item.remove(); run(); });
+    return b;
+  });
   const close = document.createElement('button');
   close.type = 'button';
   close.className = 'close';
   close.setAttribute('aria-label', 'Dismiss');
   close.textContent = '×';
   close.addEventListener('click', () => item.remove());
-  item.append(span, close);
+  const body = document.createElement('div');
+  body.className = 'notice-body';
+  body.append(span, ...buttons);
+  item.append(body, close);
   box.append(item);
+  return item;
 }
 
 function clearNotices(key) {
@@ -144,12 +163,13 @@ function onSettingChange(key, value) {
   settingsChanged();
 }
 
-function settingsChanged() {
+// play: whether the new run trains at once (default: if the old one was, or nothing ran yet).
+function settingsChanged(play = page.playing || !page.everStarted) {
   writeHash();
   controls.show(page.state);
   applyLayoutFlags();
   showRuleText();
-  restart(page.playing || !page.everStarted);
+  restart(play);
 }
 
 // --- charts -----------------------------------------------------------------------------------
@@ -184,7 +204,7 @@ function chartFigureKeys(figures) {
 
 // The evaluation's own figures (e.g. FF's accuracy by goodness and by the softmax readout), as text.
 function showEvalFigures(m) {
-  const parts = Object.entries(m.figures || {}).map(([k, v]) =>
+  const parts = Object.entries(m.figures || {}).filter(([, v]) => Number.isFinite(v)).map(([k, v]) =>
     `${k.replace(/_/g, ' ')}: ${/accuracy/.test(k) ? percent(v) : formatNumber(v)}`);
   $('figures-eval').textContent = parts.length
     ? `Last evaluation (${m.count.toLocaleString('en-US')} test images): ${parts.join(', ')}` : '';
@@ -398,7 +418,8 @@ async function importWeights(input) {
   if (!file || !page.worker) return;
   const bytes = new Uint8Array(await file.arrayBuffer());
   input.value = '';
-  page.worker.postMessage({ type: 'load-weights', bytes, name: file.name, runId: page.runId });
+  // The file's name is quoted in the messages about it: shown escaped and at most 120 long.
+  page.worker.postMessage({ type: 'load-weights', bytes, name: visibleText(file.name, 120), runId: page.runId });
 }
 
 function chartPng(name) {
@@ -414,6 +435,114 @@ function chartPng(name) {
   ctx.fillRect(0, 0, c.width, c.height);
   ctx.drawImage(src, 0, 0);
   c.toBlob((blob) => { if (blob) download(blob, `${runName()}-${name}.png`); }, 'image/png');
+}
+
+// --- faults -------------------------------------------------------------------------------------
+
+// A run the worker stopped: bad settings, data that could not be read, or divergence. Each
+// notice says what happened and offers the way out.
+function onRunError(m) {
+  setPlaying(false);
+  setStatus('Stopped.');
+  if (m.name === 'ConfigError') {
+    notice(`The settings were refused: ${m.message}`, 'error', 'run');
+  } else if (m.name === 'DataError') {
+    notice(`Could not load the data: ${m.message}`, 'error', 'run', false,
+      [{ label: 'Retry', run: () => restart(true) }]);
+  } else if (m.name === 'DivergenceError') {
+    const lr = smallerRate(page.state.lr, presetState(page.state.rule).lr);
+    notice(`Training diverged: ${m.message} The charts stop at the last finite values; Reset starts a new model.`, 'error', 'run', false,
+      lr ? [{ label: `Use learning rate ${formatValue(BY_KEY.lr, lr)} and start again`, run: () => {
+        page.state = { ...page.state, lr };
+        settingsChanged(true);
+      } }] : []);
+  } else {
+    notice(`Something went wrong: ${m.message}`, 'error', 'run');
+  }
+}
+
+// The rate to offer after a divergence: the rule's preset rate if `lr` is above it (one click to
+// a rate known to work), else a tenth of `lr` rounded to 3 digits; null below the table's minimum.
+function smallerRate(lr, preset) {
+  const next = lr > preset ? preset : Number((lr / 10).toPrecision(3));
+  return next >= BY_KEY.lr.min ? next : null;
+}
+
+// The worker died (an uncaught error, a wasm abort, or silence while training). The charts and
+// numbers stay; the notice offers a new worker that starts from the last weights snapshot.
+function workerDied(reason) {
+  if (page.crashed) return;
+  page.crashed = true;
+  setPlaying(false);
+  if (page.worker) page.worker.terminate();
+  page.worker = null;
+  page.ready = false;
+  setStatus('Stopped: the training worker died.');
+  const snap = page.snapshot;
+  const actions = snap
+    ? [{ label: `Restart from the last saved weights (${snap.examples.toLocaleString('en-US')} examples)`, run: () => startFresh(snap) },
+      { label: 'Start over', run: () => startFresh(null, true) }]
+    : [{ label: 'Start over', run: () => startFresh(null, true) }];
+  notice(`The training stopped: ${reason}. The charts so far are kept.`, 'error', 'run', false, actions);
+}
+
+// A new worker; once ready it resumes from `snapshot`, or starts a new run (training if `play`).
+function startFresh(snapshot, play = false) {
+  page.crashed = false;
+  page.resumeFrom = snapshot;
+  page.playOnReady = play;
+  setStatus('Starting a new worker…');
+  startWorker().then(attachWorker).catch((e) => notice(`Could not start the training worker: ${e.message}`, 'error', 'run'));
+}
+
+// Continues the run from a snapshot in the new worker: the charts keep what they have up to the
+// snapshot (later points came from weights that are gone) and go on from there.
+function resumeRun(snap) {
+  page.resumeFrom = null;
+  page.runId++;
+  page.phase = null;
+  for (const [name, c] of Object.entries(page.charts)) c.truncate(name === 'accTime' || name === 'speed' ? snap.wallSeconds : snap.examples);
+  if (page.figureChart) page.figureChart.truncate(snap.examples);
+  page.speedWindow = null;
+  $('n-examples').textContent = snap.examples.toLocaleString('en-US');
+  page.snapshot = snap;
+  notice(`Restarted from the weights saved after ${snap.examples.toLocaleString('en-US')} examples.`, 'info', 'run');
+  setPlaying(true);
+  const bytes = snap.bytes.slice();  // keep our copy: the worker gets its own
+  page.worker.postMessage({ type: 'reset', config: toConfig(page.state), play: true, runId: page.runId,
+    resume: { bytes, examples: snap.examples, wallSeconds: snap.wallSeconds, trainSeconds: snap.trainSeconds } }, [bytes.buffer]);
+  sendViewsState();
+}
+
+// The watchdog: while the worker should be training it posts metrics ten times a second. Silence
+// for WATCHDOG_MS (longer than any single evaluation; tests set window.__fwdlabWatchdogMs) means
+// it is gone. Only counted while the page is visible and its own timer runs on time: a hidden tab
+// throttles timers, a frozen one stops them (and its workers), and a stalled main thread gets
+// its queued messages only after the timer may have fired; in each case the clock restarts.
+const WATCHDOG_MS = 60000;
+let lastWatchdogTick = 0;
+function watchdog() {
+  const now = performance.now();
+  if (now - lastWatchdogTick > 5000) page.lastWorkerMessage = now;  // the page itself was not running
+  lastWatchdogTick = now;
+  const limit = window.__fwdlabWatchdogMs || WATCHDOG_MS;
+  const training = page.playing && !page.blocked && !page.crashed && page.worker && (page.phase === 'warmup' || page.phase === 'main');
+  if (training && document.visibilityState === 'visible' && performance.now() - page.lastWorkerMessage > limit) {
+    workerDied(`the worker stopped answering for ${Math.round(limit / 1000)} s`);
+  }
+}
+
+// The worker computes the inside views only while someone can see them: the section on screen,
+// the tab visible and the checkbox on; likewise the first-layer weights (their own section).
+function sendViewsState() {
+  const shown = document.visibilityState === 'visible';
+  const on = $('views-on').checked && page.insideVisible && shown;
+  const weights = page.weightsVisible && shown;
+  const key = `${on}/${weights}`;
+  if (page.worker && page.ready && key !== page.viewsSent) {
+    page.viewsSent = key;
+    page.worker.postMessage({ type: 'views', on, weights });
+  }
 }
 
 // --- the worker -------------------------------------------------------------------------------
@@ -460,9 +589,12 @@ function resetNumbers() {
 }
 
 function restart(play) {
+  if (page.crashed) { startFresh(null, play); return; }  // a change after a crash: a new worker
   if (!page.ready) return;
   page.runId++;
   page.everStarted = true;
+  page.snapshot = null;
+  page.phase = null;
   clearNotices('run');
   makeCharts();
   resetNumbers();
@@ -498,6 +630,7 @@ function restart(play) {
     return;
   }
   page.worker.postMessage({ type: 'reset', config: toConfig(page.state), play: !!play, runId: page.runId });
+  sendViewsState();
 }
 
 const PHASE_TEXT = {
@@ -523,16 +656,27 @@ function speedSample(m) {
 
 function onWorkerMessage(event) {
   const m = event.data;
-  const aboutRuns = ['status', 'metrics', 'eval', 'weights', 'error', 'views', 'views-full', 'explain'].includes(m.type);
+  page.lastWorkerMessage = performance.now();
+  const aboutRuns = ['status', 'metrics', 'eval', 'weights', 'error', 'views', 'views-full', 'explain', 'snapshot'].includes(m.type);
   if (aboutRuns && m.runId !== page.runId) return;  // sent before the page started another run
   switch (m.type) {
     case 'ready':
       page.ready = true;
       page.unavailable = m.unavailable || {};
       controls.markUnavailable(page.unavailable);
-      restart(page.state.autoplay);  // training starts as soon as data allow (unless autoplay=0)
+      if (page.resumeFrom) resumeRun(page.resumeFrom);  // a new worker after a crash
+      else if (page.playOnReady !== undefined) restart(page.playOnReady);  // likewise, from scratch
+      else restart(page.state.autoplay);  // training starts as soon as data allow (unless autoplay=0)
+      page.playOnReady = undefined;
+      break;
+    case 'snapshot':
+      page.snapshot = m;
+      break;
+    case 'fatal':
+      workerDied(`the WebAssembly module stopped (${m.message})`);
       break;
     case 'progress': {
+      if (m.done) offline.dataUsed(m.dataset);  // the service worker keeps it for offline use
       if (m.dataset !== page.state.dataset) break;
       const p = $('progress');
       p.value = m.loaded / m.total;
@@ -545,6 +689,7 @@ function onWorkerMessage(event) {
     }
     case 'status':
       if (page.blocked) break;
+      page.phase = m.phase;
       setStatus(PHASE_TEXT[m.phase] || m.phase);
       if (!m.playing && page.playing && (m.phase === 'finished' || m.phase === 'failed')) setPlaying(false);
       break;
@@ -562,7 +707,7 @@ function onWorkerMessage(event) {
       drawFigures(m.examples, m.figures);
       break;
     case 'eval': {
-      if (page.blocked) break;
+      if (page.blocked || !Number.isFinite(m.accuracy)) break;
       const a = $('n-accuracy');
       a.textContent = percent(m.accuracy);
       a.title = m.full ? `on all ${m.count.toLocaleString('en-US')} test images` : `on the first ${m.count.toLocaleString('en-US')} test images`;
@@ -572,6 +717,8 @@ function onWorkerMessage(event) {
       page.charts.accTime.append(m.wallSeconds, row);
       showEvalFigures(m);
       speak(m);
+      // The model changed: a drawing on the pad is predicted again (about once a second).
+      if (page.pad && page.pad.pixels && performance.now() - page.lastPredictAt > 900) requestPrediction();
       break;
     }
     case 'weights':
@@ -592,7 +739,6 @@ function onWorkerMessage(event) {
       page.pending.gallery = m;
       page.pending.ghist = m.goodness && m.goodness.length ? m.goodness : null;
       if (!page.pending.ghist) $('ghist-view').hidden = true;
-      if (page.pad && page.pad.pixels && performance.now() - page.lastPredictAt > 900) requestPrediction();
       break;
     case 'explain':
       if (page.blocked) break;
@@ -603,16 +749,13 @@ function onWorkerMessage(event) {
       onWeightsFile(m);
       break;
     case 'weights-loaded':
-      notice(m.ok ? m.message : `The weights were not loaded (the current model is kept): ${m.message}`, m.ok ? 'info' : 'error', 'weights');
+      // The core's message may quote the file's own rule and tensor names: shown escaped.
+      notice(m.ok ? m.message : `The weights were not loaded (the current model is kept): ${visibleText(m.message, 600)}`, m.ok ? 'info' : 'error', 'weights');
       if (m.ok) requestPrediction();
       break;
-    case 'error': {
-      setPlaying(false);
-      const kind = m.name === 'ConfigError' ? 'The settings were refused' : m.name === 'DivergenceError' ? 'Training diverged' : 'Something went wrong';
-      notice(`${kind}: ${m.message}`, 'error', 'run');
-      setStatus('Stopped.');
+    case 'error':
+      onRunError(m);
       break;
-    }
     default:
       break;
   }
@@ -632,8 +775,11 @@ async function startWorker() {
 
 // --- share ------------------------------------------------------------------------------------
 
+// The page's address with `state` as its hash. The query is dropped: the page never reads it,
+// so a link it makes carries nothing but the settings it has checked.
 function pageUrl(state) {
   const u = new URL(document.baseURI);
+  u.search = '';
   u.hash = serialize(state);
   return u.href;
 }
@@ -662,6 +808,7 @@ function embedCode() {
 // --- start ------------------------------------------------------------------------------------
 
 const controls = new Controls(document, onSettingChange);
+const offline = startOffline($('notices'));
 page.state = readHash();
 writeHash();
 controls.show(page.state);
@@ -686,14 +833,21 @@ $('step').addEventListener('click', () => {
   page.worker.postMessage({ type: 'step' });
   setPlaying(false);
 });
-$('reset').addEventListener('click', () => restart(false));
-page.pad = new DigitPad($('draw-canvas'), onDigit);
-new IntersectionObserver((entries) => {
-  page.insideVisible = entries.some((e) => e.isIntersecting);
-}).observe($('inside-title').parentElement);
+$('reset').addEventListener('click', () => (page.crashed ? startFresh(null, false) : restart(false)));
+page.pad = new DigitPad($('draw-canvas'), onDigit, { cursor: $('draw-cursor'), onPen: (text) => { $('draw-pen').textContent = text; } });
+// Whether each watched section is on screen (IntersectionObserver reports changes only).
+const onScreen = new Map();
+const sectionObserver = new IntersectionObserver((entries) => {
+  for (const e of entries) onScreen.set(e.target, e.isIntersecting);
+  page.insideVisible = !!onScreen.get($('inside-title').parentElement);
+  page.weightsVisible = !!onScreen.get($('weights-title').parentElement);
+  sendViewsState();
+});
+sectionObserver.observe($('inside-title').parentElement);
+sectionObserver.observe($('weights-title').parentElement);
 $('draw-clear').addEventListener('click', () => page.pad.clear());
 $('explain-next').addEventListener('click', () => pickDigit((page.explainIndex + 1) % 300));
-$('views-on').addEventListener('change', (e) => { if (page.worker) page.worker.postMessage({ type: 'views', on: e.target.checked }); });
+$('views-on').addEventListener('change', sendViewsState);
 $('export-csv').addEventListener('click', exportCsv);
 $('export-json').addEventListener('click', exportJson);
 $('save-weights').addEventListener('click', () => { if (page.worker) page.worker.postMessage({ type: 'save-weights' }); });
@@ -720,12 +874,24 @@ window.addEventListener('hashchange', () => {
   restart(page.state.autoplay);
 });
 
-startWorker().then((worker) => {
+function attachWorker(worker) {
   page.worker = worker;
+  page.viewsSent = undefined;
+  page.lastWorkerMessage = performance.now();
   worker.onmessage = onWorkerMessage;
-  worker.onerror = (e) => notice(`The training worker failed: ${e.message || 'unknown error'}`, 'error', 'run');
-  worker.postMessage({ type: 'init', base: new URL('.', document.baseURI).href });
-}).catch((e) => notice(`Could not start the training worker: ${e.message}`, 'error', 'run'));
+  // An exception nothing in the worker caught: its state is unknown, so it counts as dead.
+  worker.onerror = (e) => { e.preventDefault(); workerDied(`an error in the worker (${e.message || 'unknown error'})`); };
+  // Browser tests (and only they) set window.__fwdlabTestHooks to reach the worker's fault hooks.
+  worker.postMessage({ type: 'init', base: new URL('.', document.baseURI).href, testHooks: !!window.__fwdlabTestHooks });
+}
+
+startWorker().then(attachWorker).catch((e) => notice(`Could not start the training worker: ${e.message}`, 'error', 'run'));
+setInterval(watchdog, 1000);
+document.addEventListener('visibilitychange', () => {
+  page.lastWorkerMessage = performance.now();
+  sendViewsState();
+});
+document.addEventListener('resume', () => { page.lastWorkerMessage = performance.now(); });
 
 // For the browser tests and the curious: read-only numbers about this page.
 export { page, formatCount, formatNumber, formatValue };

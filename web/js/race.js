@@ -127,7 +127,7 @@ export class Race {
           break;
         }
         lane.ready = true;
-        lane.worker.postMessage({ type: 'views', on: false });  // a lane draws no inside views
+        lane.worker.postMessage({ type: 'views', on: false, weights: false });  // a lane draws no inside views
         lane.worker.postMessage({ type: 'reset', config: lane.config, play: false, runId: 1 });
         this.schedule();
         break;

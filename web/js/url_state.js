@@ -9,6 +9,8 @@
 // from fixed choices: nothing read from the hash reaches the page as HTML. Names of the fields
 // that go to the C++ core are exactly src/core/config.h's Config fields (config: true).
 
+import { visibleText } from './visible_text.js';
+
 export const RULES = ['ff', 'ff-unsup', 'fgw', 'fga', 'lg-fga', 'bp'];
 
 // Names of the page's controls and panels that the `hide` flag may hide (embed mode).
@@ -176,10 +178,10 @@ function safeDecode(text) {
   }
 }
 
-// Shortens a hostile or long value for a notice (the notice is set with textContent anyway).
+// Shortens a hostile or long value for a notice and shows its invisible characters (the notice
+// is set with textContent anyway).
 function excerpt(text) {
-  const t = String(text);
-  return t.length > 40 ? `${t.slice(0, 40)}…` : t;
+  return visibleText(text, 40);
 }
 
 // "#rule=ff&lr=0.001" -> {state, problems}. Starts from the rule's preset (the rule given in the

@@ -6,15 +6,23 @@
 //               {type:'stop', runId}           drop the current run
 //               {type:'play'} {type:'pause'} {type:'step'}
 //               {type:'predict', id, pixels}   class scores of a drawn digit (Float32Array 784)
-//               {type:'views', on}             inside views (confusion, mistakes, explain) on/off
+//               {type:'views', on, weights}    inside views (confusion, mistakes, explain) and
+//                                              the first-layer weights on/off
 //               {type:'explain', index}        which view-set test digit to explain
 //               {type:'save-weights'} {type:'load-weights', bytes, name}
+//               {type:'reset', ..., resume: {bytes, examples, wallSeconds, trainSeconds}}: a run
+//               that starts from saved weights and counts on from a snapshot (after a crash)
+//               {type:'test-fault', kind}    tests only (init with testHooks): 'abort' makes the
+//               next training slice fail the way an aborted wasm module does, 'exit' ends the worker
 // Messages out: {type:'ready', rules, unavailable} {type:'progress', ...} {type:'status', ...}
 //               {type:'metrics', ...} {type:'eval', ...} {type:'weights', units, pixels}
 //               (the first metrics of a run also carries firstBatch: the indices of its first batch)
 //               {type:'error', name, message} {type:'prediction', id, kind, scores, ...}
 //               {type:'views', ...} {type:'explain', ...} {type:'weights-file', bytes}
 //               {type:'weights-loaded', ok, message}
+//               {type:'snapshot', bytes, examples, wallSeconds, trainSeconds}: the weights, at most
+//               every SNAPSHOT_MS of training and at epoch ends (the page keeps the latest)
+//               {type:'fatal', message}: the wasm module aborted or trapped; this worker is done
 //               Each carries the runId of the run it is about: the page drops messages that
 //               were already on their way when it started another run.
 //
@@ -26,6 +34,22 @@
 // state (Adam moments, momentum) restarts at that switch; weights carry over exactly.
 'use strict';
 
+// This worker's Content-Security-Policy comes from its own response header. The browser shows
+// a violation here only in DevTools; this puts it in the console too, where the browser tests
+// (and anyone reading the console) see it.
+self.addEventListener('securitypolicyviolation', (e) => {
+  console.error(`CSP violation in the worker: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`);
+});
+
+// In a sandboxed iframe this worker runs from a blob: URL and so inherits the page's policy,
+// Trusted Types included: importScripts then takes only what this policy lets through, our
+// own two scripts (js/trusted_types.js is the page's counterpart).
+if (self.trustedTypes && self.trustedTypes.createPolicy) {
+  self.trustedTypes.createPolicy('default', {
+    createScriptURL: (url) => ([`${base}js/idx_prefix.js`, `${base}wasm/fwdlab_core.js`].includes(url) ? url : null),
+  });
+}
+
 const WARMUP_EXAMPLES = 10000;
 const QUICK_TEST = 1000;          // quick evaluations use the first 1000 test images
 const SLICE_MS = 30;              // target length of one training slice
@@ -34,7 +58,7 @@ const EVAL_SHARE = 0.12;          // quick evaluations take at most ~12% of the 
 const VIEW_MAX = 300;             // the inside views look at the first 300 test images (FF: 100)
 const VIEW_SHARE = 0.04;          // and take at most ~4% of the time, at most once a second
 const GALLERY_MAX = 24;           // misclassified digits shown
-const FULL_CHUNK = 500;           // the full-test-set confusion matrix predicts 500 images at a time
+const SNAPSHOT_MS = 5000;         // weights snapshots for a restart after a crash: at most this often
 const FILE_SIZES = {              // decompressed sizes, for the progress bar before headers arrive
   'train-images-idx3-ubyte': 16 + 60000 * 784,
   'train-labels-idx1-ubyte': 8 + 60000,
@@ -51,6 +75,7 @@ const tickChannel = new MessageChannel();  // a zero-delay yield (nested setTime
 let tickQueued = false;
 
 let viewsOn = true;
+let weightsOn = true;      // the first-layer weights, posted while the page shows them
 let explainIndex = 0;      // the view-set test digit the page explains
 
 let runId = 0;             // the page's id of the current run, echoed in every message
@@ -62,95 +87,172 @@ function errorMessage(e) {
 
 // --- data --------------------------------------------------------------------------------------
 
+// A data file that could not be read: says which file and what went wrong, in words.
+class DataFileError extends Error {
+  constructor(file, reason) {
+    super(`${file}: ${reason}`);
+    this.name = 'DataError';
+    this.file = file;
+  }
+}
+
 // Streams url (gzip, or plain if the server already decoded it) into a buffer; calls
-// onBytes(buffer, filled) as data arrive. Resolves with the complete buffer.
-async function streamFile(url, expected, onBytes) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  const reader = response.body.getReader();
-  const first = await reader.read();
-  let stream;
+// onBytes(buffer, filled) as data arrive. Resolves with the complete buffer. Every failure is a
+// DataFileError naming `file`: HTTP errors, a connection that drops, a gzip stream that breaks.
+async function streamFile(url, file, expected, onBytes, reload) {
+  let response;
+  try {
+    response = await fetch(url, reload ? { cache: 'reload' } : {});
+  } catch (e) {
+    throw new DataFileError(file, `the download failed (${e.message}); check the connection and retry`);
+  }
+  if (!response.ok) {
+    throw new DataFileError(file, response.status === 404
+      ? 'not found on the server (HTTP 404)' : `the server answered HTTP ${response.status} ${response.statusText}`.trim());
+  }
+  const raw = response.body.getReader();
+  const count = { received: 0, unpacked: 0 };
+  const read = async () => {
+    try {
+      const r = await raw.read();
+      if (!r.done) count.received += r.value.length;
+      return r;
+    } catch (e) {
+      throw new DataFileError(file, `the download broke off after ${count.received.toLocaleString('en-US')} bytes (${e.message})`);
+    }
+  };
+  const first = await read();
   const restStream = new ReadableStream({
     start(controller) { if (!first.done) controller.enqueue(first.value); },
     async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) controller.close(); else controller.enqueue(value);
+      try {
+        const { done, value } = await read();
+        if (done) controller.close(); else controller.enqueue(value);
+      } catch (e) { controller.error(e); }
     },
   });
   const gz = !first.done && first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b;
-  stream = gz ? restStream.pipeThrough(new DecompressionStream('gzip')) : restStream;
-  let buffer = new Uint8Array(expected);
-  let filled = 0;
-  const r = stream.getReader();
-  for (;;) {
-    const { done, value } = await r.read();
-    if (done) break;
-    if (filled + value.length > buffer.length) {
-      const bigger = new Uint8Array(Math.max(buffer.length * 2, filled + value.length));
-      bigger.set(buffer.subarray(0, filled));
-      buffer = bigger;
-    }
-    buffer.set(value, filled);
-    filled += value.length;
-    onBytes(buffer, filled);
+  const reader = (gz ? restStream.pipeThrough(new DecompressionStream('gzip')) : restStream).getReader();
+  try {
+    return await readAll(reader, file, expected, onBytes, count);
+  } catch (e) {
+    reader.cancel().catch(() => {});  // stop downloading a file that is of no use any more
+    throw e;
   }
-  return filled === buffer.length ? buffer : buffer.slice(0, filled);
 }
 
-function loadDataset(name) {
+// The bytes of `reader` into one buffer (first sized `expected`, grown if needed).
+async function readAll(reader, file, expected, onBytes, count) {
+  let buffer = new Uint8Array(expected);
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      if (e instanceof DataFileError) throw e;
+      // DecompressionStream fails on a stream that ends before the gzip trailer (a truncated
+      // download) or on bytes that are not gzip.
+      throw new DataFileError(file, `the compressed data are cut short or damaged after ${count.received.toLocaleString('en-US')} bytes `
+        + `(${count.unpacked.toLocaleString('en-US')} bytes unpacked; ${e.message || e.name})`);
+    }
+    const { done, value } = chunk;
+    if (done) break;
+    if (count.unpacked + value.length > buffer.length) {
+      const bigger = new Uint8Array(Math.max(buffer.length * 2, count.unpacked + value.length));
+      bigger.set(buffer.subarray(0, count.unpacked));
+      buffer = bigger;
+    }
+    buffer.set(value, count.unpacked);
+    count.unpacked += value.length;
+    onBytes(buffer, count.unpacked);  // may throw a DataFileError (a malformed header)
+  }
+  return count.unpacked === buffer.length ? buffer : buffer.slice(0, count.unpacked);
+}
+
+// Starts (or returns) the download of data set `name`. `reload` bypasses the HTTP cache (a retry
+// after a failure must not get the same broken copy back).
+function loadDataset(name, reload = false) {
   if (data[name]) return data[name];
-  const d = { name, received: {}, test: null, slice: null, full: null, error: null };
+  const d = { name, received: {}, test: null, slice: null, full: null, error: null, testLabels: null };
   data[name] = d;
   const dir = `${base}data/${name}/`;
   const total = Object.values(FILE_SIZES).reduce((a, b) => a + b, 0);
   const progress = () => {
+    if (data[name] !== d) return;
     const got = Object.values(d.received).reduce((a, b) => a + b, 0);
     post({ type: 'progress', dataset: name, loaded: got, total, done: !!d.full });
   };
-  const file = (f, onBytes) => streamFile(`${dir}${f}.gz`, FILE_SIZES[f], (buf, filled) => {
+  const file = (f, onBytes) => streamFile(`${dir}${f}.gz`, `${f}.gz`, FILE_SIZES[f], (buf, filled) => {
     d.received[f] = filled;
     if (onBytes) onBytes(buf, filled);
     progress();
-  });
-  const notify = () => dataChanged(name);
+  }, reload);
+  const notify = () => { if (data[name] === d) dataChanged(name); };
   const fail = (e) => { if (!d.error) { d.error = e; notify(); } };
+  // The core's DataError names the data set and part ("mnist test images: ..."); add the files.
+  const parse = (files, f) => {
+    try { return f(); } catch (e) {
+      e.message = `${files.join(' + ')}: ${e.message}`;
+      throw e;
+    }
+  };
 
   const testLabels = file('t10k-labels-idx1-ubyte');
   const trainLabels = file('train-labels-idx1-ubyte');
   const testImages = file('t10k-images-idx3-ubyte');
   let sliceStarted = false;
   const trainImages = file('train-images-idx3-ubyte', (buf, filled) => {
-    if (sliceStarted || FwdlabIdx.itemsAvailable(buf, filled) < WARMUP_EXAMPLES) return;
+    if (sliceStarted) return;
+    let prefix;
+    try {
+      if (FwdlabIdx.itemsAvailable(buf, filled) < WARMUP_EXAMPLES) return;
+      prefix = FwdlabIdx.idxPrefix(buf, WARMUP_EXAMPLES, filled);
+    } catch (e) {
+      throw new DataFileError('train-images-idx3-ubyte.gz', e.message);
+    }
     sliceStarted = true;
-    const prefix = FwdlabIdx.idxPrefix(buf, WARMUP_EXAMPLES, filled);
     trainLabels.then((labels) => {
-      d.slice = Module.Dataset.fromIdx(`${name} train (first ${WARMUP_EXAMPLES})`, prefix, FwdlabIdx.idxPrefix(labels, WARMUP_EXAMPLES));
+      d.slice = parse(['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'],
+        () => Module.Dataset.fromIdx(`${name} train (first ${WARMUP_EXAMPLES})`, prefix, FwdlabIdx.idxPrefix(labels, WARMUP_EXAMPLES)));
       notify();
     }).catch(fail);
   });
   Promise.all([testImages, testLabels]).then(([images, labels]) => {
-    d.test = Module.Dataset.fromIdx(`${name} test`, images, labels);
+    d.test = parse(['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'], () => Module.Dataset.fromIdx(`${name} test`, images, labels));
+    d.testLabels = d.test.labels();
     notify();
   }).catch(fail);
   Promise.all([trainImages, trainLabels]).then(([images, labels]) => {
-    d.full = Module.Dataset.fromIdx(`${name} train`, images, labels);
+    d.full = parse(['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'], () => Module.Dataset.fromIdx(`${name} train`, images, labels));
     progress();
     notify();
   }).catch(fail);
   return d;
 }
 
+// Drops a data set that failed to load (its parts that did load too), so the next run downloads
+// it again.
+function forgetDataset(name) {
+  const d = data[name];
+  if (!d) return;
+  delete data[name];
+  for (const part of ['test', 'slice', 'full']) if (d[part]) d[part].delete();
+}
+
 // --- the run -------------------------------------------------------------------------------------
 
-function newRun(config) {
+// resume (optional): {bytes, examples, wallSeconds, trainSeconds} of a snapshot to start from.
+function newRun(config, resume) {
   return {
     config,
     phase: 'loading',      // loading -> warmup -> (waiting) -> main -> finished | failed
     session: null,
+    resume: resume || null,  // weights to load into the first session, then dropped
     stepsPerSlice: 4,
-    examplesBefore: 0,     // examples seen by earlier phases
-    trainMs: 0,            // time inside session.train
-    wallMs: 0,             // time while playing (training + evaluating)
+    examplesBefore: resume ? resume.examples : 0,  // examples seen by earlier phases (or runs)
+    trainMs: resume ? resume.trainSeconds * 1000 : 0,  // time inside session.train
+    wallMs: resume ? resume.wallSeconds * 1000 : 0,    // time while playing (training + evaluating)
+    lastSnapshotWall: resume ? resume.wallSeconds * 1000 : 0,
     window: { examples: 0, ms: 0, loss: 0, steps: 0, figures: {} },
     lastPost: 0,
     lastEvalWall: 0,
@@ -175,9 +277,21 @@ function status(extra) {
   post({ type: 'status', phase: run.phase, playing, ...extra });
 }
 
+// The module is unusable after an abort (Emscripten calls onAbort) or a trap (a
+// WebAssembly.RuntimeError: unreachable, out-of-bounds access, ...): nothing more can run here.
+let moduleDead = false;
+function isFatal(e) {
+  return moduleDead || (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError);
+}
+
 function fail(e) {
   if (run) run.phase = 'failed';
   playing = false;
+  if (isFatal(e)) {
+    moduleDead = true;
+    post({ type: 'fatal', message: (e && e.message) || String(e) });
+    return;
+  }
   post(errorMessage(e));
   status();
 }
@@ -191,6 +305,8 @@ function advancePhase() {
     if (!d.test || !d.slice) return false;
     try {
       run.session = new Module.Session({ ...run.config, epochs: 1 }, d.slice, d.test);
+      if (run.resume) run.session.loadWeights(run.resume.bytes, 'the last saved weights');
+      run.resume = null;
     } catch (e) { fail(e); return false; }
     run.phase = 'warmup';
     status();
@@ -300,21 +416,27 @@ function softmax(a) {
 
 // Scores of one digit as the page shows them: FF per-label goodness (summed over the layers the
 // prediction uses, and per layer), the others softmax probabilities.
+// FF: predict()'s scores from labelGoodness()'s layers, so the 10 label passes run once, not
+// twice: the sum over the counted layers, rounded to float after each addition as the core's
+// float sum is (tests/js/wasm_label_goodness.test.js holds the core to the same sum).
+function ffScores(g, n) {
+  const scores = new Float32Array(n * 10);
+  for (const l of g.counted) {
+    const layer = g.layers[l];
+    for (let k = 0; k < n * 10; k++) scores[k] = Math.fround(scores[k] + layer[k]);
+  }
+  return scores;
+}
+
 function scoreDigit(pixels) {
   const s = run.session;
-  const scores = Array.from(s.predict(pixels));
-  const out = { rule: run.config.rule, predicted: argmax(scores) };
   if (run.config.rule === 'ff') {
     const g = s.labelGoodness(pixels);
-    out.kind = 'goodness';
-    out.scores = scores;
-    out.layers = g.layers.map((l) => Array.from(l));
-    out.counted = g.counted;
-  } else {
-    out.kind = 'probability';
-    out.scores = softmax(scores);
+    const scores = Array.from(ffScores(g, 1));
+    return { rule: 'ff', predicted: argmax(scores), kind: 'goodness', scores, layers: g.layers.map((l) => Array.from(l)), counted: g.counted };
   }
-  return out;
+  const scores = Array.from(s.predict(pixels));
+  return { rule: run.config.rule, predicted: argmax(scores), kind: 'probability', scores: softmax(scores) };
 }
 
 function postExplain() {
@@ -332,8 +454,10 @@ function postViews() {
   if (!v) return 0;
   const t0 = performance.now();
   try {
-    const n = run.config.rule === 'ff' ? Math.min(100, v.n) : v.n;
-    const scores = s.predict(v.pixels.subarray(0, n * 784));
+    const ff = run.config.rule === 'ff';
+    const n = ff ? Math.min(100, v.n) : v.n;
+    const g = ff ? s.labelGoodness(v.pixels.subarray(0, n * 784)) : null;
+    const scores = ff ? ffScores(g, n) : s.predict(v.pixels.subarray(0, n * 784));
     const confusion = new Uint32Array(100);  // [true * 10 + predicted]
     const wrong = [];
     let correct = 0;
@@ -347,14 +471,14 @@ function postViews() {
     wrong.forEach((w, k) => images.set(v.bytes.subarray(w.index * 784, (w.index + 1) * 784), k * 784));
     // FF: per-layer goodness with the true label (positive) and a fixed wrong one (negative).
     let goodness = null;
-    if (run.config.rule === 'ff') {
-      goodness = s.labelGoodness(v.pixels.subarray(0, n * 784)).layers.map((g) => {
+    if (ff) {
+      goodness = g.layers.map((layer) => {
         const pos = new Float32Array(n);
         const neg = new Float32Array(n);
         for (let i = 0; i < n; i++) {
           const y = v.labels[i];
-          pos[i] = g[i * 10 + y];
-          neg[i] = g[i * 10 + ((y + 1 + (i % 9)) % 10)];
+          pos[i] = layer[i * 10 + y];
+          neg[i] = layer[i * 10 + ((y + 1 + (i % 9)) % 10)];
         }
         return { pos, neg };
       });
@@ -374,48 +498,31 @@ function postViews() {
   return ms;
 }
 
-// At an epoch end (with the inside views on): the confusion matrix on the whole test set,
-// predicted in chunks of FULL_CHUNK images (one reused Float32Array; bounded memory).
-function postFullConfusion(epoch) {
-  const s = run && run.session;
+// At an epoch end: the confusion matrix on the whole test set, from the labels the full
+// evaluation just predicted (e.predicted, one Uint8Array; its accuracy counted the same labels),
+// so no test image is predicted twice. Cheap (10,000 increments): posted with the views on or off.
+function postFullConfusion(e, epoch) {
   const d = data[run.config.dataset];
-  if (!s || !d || !d.test) return 0;
-  const t0 = performance.now();
-  try {
-    const total = d.test.count;
-    const confusion = new Uint32Array(100);  // [true * 10 + predicted]
-    const pixels = new Float32Array(FULL_CHUNK * 784);
-    let correct = 0;
-    for (let start = 0; start < total; start += FULL_CHUNK) {
-      const n = Math.min(FULL_CHUNK, total - start);
-      for (let i = 0; i < n; i++) {
-        const img = d.test.image(start + i);
-        for (let j = 0; j < 784; j++) pixels[i * 784 + j] = img[j] / 255;
-      }
-      const scores = s.predict(pixels.subarray(0, n * 784));
-      for (let i = 0; i < n; i++) {
-        const label = d.test.label(start + i);
-        const p = argmax(scores, i * 10);
-        confusion[label * 10 + p]++;
-        if (p === label) correct++;
-      }
-    }
-    post({ type: 'views-full', count: total, correct, confusion, epoch, examples: run.examplesBefore + s.examplesSeen });
-  } catch (e) {
-    console.error(`full-test-set confusion matrix skipped: ${e.message}`);
-    return 0;
+  const labels = d && d.testLabels;
+  if (!labels || !e.predicted || e.predicted.length !== e.count || e.count > labels.length) return;
+  const confusion = new Uint32Array(100);  // [true * 10 + predicted]
+  let correct = 0;
+  for (let i = 0; i < e.count; i++) {
+    const p = e.predicted[i];
+    confusion[labels[i] * 10 + p]++;
+    if (p === labels[i]) correct++;
   }
-  const ms = performance.now() - t0;
-  run.viewsMs += ms;
-  return ms;
+  post({ type: 'views-full', count: e.count, correct, confusion, epoch, examples: run.examplesBefore + run.session.examplesSeen });
 }
 
+// Evaluates (full: the whole test set, else the first QUICK_TEST images) and posts the figures.
+// Returns {ms, e}, or null after a failure.
 function evaluate(full) {
   const t0 = performance.now();
   let e;
   try {
     e = full ? run.session.evaluate() : run.session.evaluateFirst(QUICK_TEST);
-  } catch (err) { fail(err); return; }
+  } catch (err) { fail(err); return null; }
   const ms = performance.now() - t0;
   if (!full) run.evalCostMs = ms;
   post({
@@ -425,7 +532,23 @@ function evaluate(full) {
     accuracy: e.accuracy, loss: e.loss, count: e.count, figures: e.figures,
     trainSeconds: run.trainMs / 1000, wallSeconds: run.wallMs / 1000, evalMs: ms,
   });
-  return ms;
+  return { ms, e };
+}
+
+// The weights, for the page to restart from if this worker dies: at most every SNAPSHOT_MS of
+// training time, and at epoch ends (`force`). Sent right after an evaluation, so the snapshot
+// matches the last accuracy the page shows. The bytes are transferred, not copied.
+function postSnapshot(force) {
+  if (!run || !run.session || run.resume) return;
+  if (!force && run.wallMs - run.lastSnapshotWall < SNAPSHOT_MS) return;
+  let bytes;
+  try { bytes = run.session.saveWeights(); } catch (e) { return; }
+  run.lastSnapshotWall = run.wallMs;
+  self.postMessage({
+    runId, type: 'snapshot', bytes,
+    examples: run.examplesBefore + run.session.examplesSeen,
+    wallSeconds: run.wallMs / 1000, trainSeconds: run.trainMs / 1000,
+  }, [bytes.buffer]);
 }
 
 // Runs up to `steps` steps (never across an epoch end), updates counters; returns false on error.
@@ -437,6 +560,12 @@ function trainSteps(steps) {
   const t0 = performance.now();
   let m;
   try {
+    if (testFault === 'abort') {
+      // Tests only: what an aborted module does (Emscripten: onAbort, then a RuntimeError).
+      testFault = null;
+      onModuleAbort('test hook');
+      throw new WebAssembly.RuntimeError('Aborted(test hook)');
+    }
     m = s.train(k);
     if (!run.firstBatch) run.firstBatch = Array.from(s.lastBatchIndices());
   } catch (e) { fail(e); return null; }
@@ -454,7 +583,7 @@ function trainSteps(steps) {
 function afterSteps(result, now, forcePost) {
   const { m } = result;
   if (forcePost || now - run.lastPost >= POST_MS) postMetrics(now, m);
-  if (forcePost || run.wallMs - run.lastWeightsWall >= 1500) postWeights();
+  if (weightsOn && (forcePost || run.wallMs - run.lastWeightsWall >= 1500)) postWeights();
   if (viewsOn && (forcePost || run.wallMs - run.lastViewsWall >= Math.max(1000, run.viewsCostMs / VIEW_SHARE))) {
     run.wallMs += postViews();
   }
@@ -463,18 +592,22 @@ function afterSteps(result, now, forcePost) {
   if (epochEnd) {
     run.lastEpochEvaluated = m.steps / spe;
     postMetrics(now, m);
-    const ms = evaluate(true);
-    if (ms !== undefined) run.wallMs += ms;
-    if (ms !== undefined && viewsOn) run.wallMs += postFullConfusion(run.lastEpochEvaluated);
+    const r = evaluate(true);
+    if (!r) return;
+    run.wallMs += r.ms;
+    postFullConfusion(r.e, run.lastEpochEvaluated);
+    postSnapshot(true);
     run.lastEvalWall = run.wallMs;
     return;
   }
   // A quick evaluation when the last one is at least 1 s old and evaluations stay cheap.
   const gap = Math.max(1000, run.evalCostMs / EVAL_SHARE);
   if (run.wallMs - run.lastEvalWall >= gap || forcePost) {
-    const ms = evaluate(false);
-    if (ms !== undefined) run.wallMs += ms;
+    const r = evaluate(false);
+    if (!r) return;
+    run.wallMs += r.ms;
     run.lastEvalWall = run.wallMs;
+    postSnapshot(false);
   }
 }
 
@@ -510,10 +643,15 @@ function dataChanged(name) {
   if (playing) schedule();
 }
 
+let testHooks = false;     // set by the page only when a browser test asks for it
+let testFault = null;
+function onModuleAbort() { moduleDead = true; }
+
 async function init(message) {
   base = message.base;
+  testHooks = !!message.testHooks;
   importScripts(`${base}js/idx_prefix.js`, `${base}wasm/fwdlab_core.js`);
-  Module = await createFwdlabModule({ locateFile: (f) => `${base}wasm/${f}` });
+  Module = await createFwdlabModule({ locateFile: (f) => `${base}wasm/${f}`, onAbort: onModuleAbort });
   post({ type: 'ready', rules: Module.knownRules(), unavailable: probeRules() });
 }
 
@@ -538,6 +676,10 @@ function probeRules() {
 
 self.onmessage = async (event) => {
   const msg = event.data;
+  if (moduleDead) {  // nothing can run any more; the page restarts a new worker
+    post({ type: 'fatal', message: 'the WebAssembly module has stopped' });
+    return;
+  }
   try {
     switch (msg.type) {
       case 'init':
@@ -549,8 +691,10 @@ self.onmessage = async (event) => {
         disposeRun();
         const problem = Module.checkConfig(msg.config);
         if (problem) { post({ type: 'error', name: 'ConfigError', message: problem }); break; }
-        run = newRun(msg.config);
-        loadDataset(msg.config.dataset);
+        run = newRun(msg.config, msg.resume);
+        const failed = data[msg.config.dataset] && data[msg.config.dataset].error;
+        if (failed) forgetDataset(msg.config.dataset);  // a retry downloads it again
+        loadDataset(msg.config.dataset, !!failed);
         status();
         advancePhase();
         if (msg.play) { playing = true; status(); schedule(); }
@@ -585,24 +729,37 @@ self.onmessage = async (event) => {
         break;
       }
       case 'predict': {
-        if (!run || !run.session) { post({ type: 'prediction', id: msg.id, none: true }); break; }
+        // A failed run (e.g. diverged: its weights may be NaN) predicts nothing.
+        if (!run || !run.session || run.phase === 'failed') { post({ type: 'prediction', id: msg.id, none: true }); break; }
         post({ type: 'prediction', id: msg.id, ...scoreDigit(msg.pixels) });
         break;
       }
-      case 'views':
+      case 'views': {
+        const live = run && run.session && run.phase !== 'failed';
+        if (msg.weights !== undefined) {
+          weightsOn = !!msg.weights;
+          if (weightsOn && live) postWeights();
+        }
         viewsOn = !!msg.on;
-        if (viewsOn && run && run.session) postViews();
+        if (viewsOn && live) postViews();
         break;
+      }
       case 'explain':
         explainIndex = msg.index | 0;
-        if (run && run.session) postExplain();
+        if (run && run.session && run.phase !== 'failed') postExplain();
+        break;
+      case 'test-fault':
+        if (!testHooks) break;
+        if (msg.kind === 'exit') self.close();  // the worker disappears without a word
+        else testFault = msg.kind;
         break;
       case 'save-weights':
-        if (!run || !run.session) { post({ type: 'weights-file', none: true }); break; }
+        if (!run || !run.session || run.phase === 'failed') { post({ type: 'weights-file', none: true }); break; }
         post({ type: 'weights-file', bytes: run.session.saveWeights(), rule: run.config.rule, hidden: run.config.hidden });
         break;
       case 'load-weights':
         if (!run || !run.session) { post({ type: 'weights-loaded', ok: false, message: 'There is no model yet: wait for the data to load.' }); break; }
+        if (run.phase === 'failed') { post({ type: 'weights-loaded', ok: false, message: 'This run has stopped: press Reset, then load the weights.' }); break; }
         try {
           run.session.loadWeights(msg.bytes, msg.name);
         } catch (e) {
@@ -617,6 +774,6 @@ self.onmessage = async (event) => {
         break;
     }
   } catch (e) {
-    post(errorMessage(e));
+    if (isFatal(e)) fail(e); else post(errorMessage(e));
   }
 };
