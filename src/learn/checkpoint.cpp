@@ -44,17 +44,22 @@ std::string training_identity(const Config& c) {
   return id.str();
 }
 
-void save_checkpoint(const std::string& path, Session& session) {
+std::vector<std::uint8_t> checkpoint_bytes(Session& session) {
   StateWriter out;
   out.string(kMagic);
   out.u64(kCheckpointVersion);
   out.string(training_identity(session.config()));
   session.write_state(out);
+  return out.bytes();
+}
+
+void save_checkpoint(const std::string& path, Session& session) {
+  const std::vector<std::uint8_t> bytes = checkpoint_bytes(session);
 
   const std::string temporary = path + ".tmp";
   {
     std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    file.write(reinterpret_cast<const char*>(out.bytes().data()), static_cast<std::streamsize>(out.bytes().size()));
+    file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     file.flush();
     if (!file) throw CheckpointError(temporary + ": cannot write the checkpoint (disk full or no permission?)");
   }
@@ -67,7 +72,12 @@ bool load_checkpoint(const std::string& path, Session& session) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return false;
   const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  StateReader in(bytes.data(), bytes.size(), path);
+  load_checkpoint_bytes(bytes.data(), bytes.size(), path, session);
+  return true;
+}
+
+void load_checkpoint_bytes(const std::uint8_t* data, std::size_t size, const std::string& source, Session& session) {
+  StateReader in(data, size, source);
   if (in.string("magic", 64) != kMagic) in.fail("not a Forward Lab checkpoint");
   const std::uint64_t version = in.u64("version");
   if (version != kCheckpointVersion) {
@@ -81,7 +91,6 @@ bool load_checkpoint(const std::string& path, Session& session) {
             "); pass the same options, or delete the file to start afresh");
   }
   session.read_state(in);
-  return true;
 }
 
 }  // namespace fwdlab

@@ -5,7 +5,9 @@
 // field that shapes training, see training_identity), then Session::write_state.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "learn/session.h"
@@ -21,6 +23,11 @@ std::string training_identity(const Config& config);
 
 // Writes atomically (path + ".tmp", then rename), so a kill mid-write keeps the previous file.
 void save_checkpoint(const std::string& path, Session& session);
+
+// The bytes save_checkpoint writes, and their reader (load_checkpoint reads the file, then this;
+// the fuzz target tests/fuzz/fuzz_checkpoint.cpp calls it directly).
+std::vector<std::uint8_t> checkpoint_bytes(Session& session);
+void load_checkpoint_bytes(const std::uint8_t* data, std::size_t size, const std::string& source, Session& session);
 
 // Returns false when there is no file at `path`. Throws CheckpointError when the file is
 // corrupt or was written by a run with another identity (naming the first difference).

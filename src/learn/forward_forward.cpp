@@ -90,7 +90,10 @@ void ForwardForwardTrainer::begin_epoch(int epoch) {
   if (!greedy_) return;
   // Greedy: the epochs are split evenly between the layers, first to last.
   const int depth = static_cast<int>(layers_.size());
-  active_layer_ = std::min(depth - 1, epoch * depth / std::max(1, epochs_));
+  // In 64 bits: a resumed checkpoint may carry an epoch up to 2^30, and epoch * depth then
+  // overflows an int.
+  const long long share = static_cast<long long>(epoch) * depth / std::max(1, epochs_);
+  active_layer_ = static_cast<int>(std::min<long long>(depth - 1, share));
 }
 
 // --- labels ------------------------------------------------------------------------------------

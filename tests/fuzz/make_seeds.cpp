@@ -8,7 +8,10 @@
 #include <vector>
 
 #include "core/weights_io.h"
+#include "fuzz_models.h"
+#include "learn/checkpoint.h"
 #include "learn/registry.h"
+#include "learn/session.h"
 
 using namespace fwdlab;
 using Bytes = std::vector<std::uint8_t>;
@@ -74,6 +77,18 @@ int main(int argc, char** argv) {
     const Bytes body = serialize_weights(c, 16, trainer->parameters());
     file.insert(file.end(), body.begin(), body.end());
     write(dir + "/fuzz_weights/" + c.rule, file);
+  }
+
+  // Checkpoints of the runs in fuzz_models.h (selector byte = index), after 7 steps: optimiser
+  // slots filled, mid-epoch.
+  const auto& runs = fuzz::checkpoint_runs();
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    Session session(runs[i], fuzz::tiny_data(), fuzz::tiny_data());
+    for (int s = 0; s < 7; ++s) session.step();
+    Bytes file = {static_cast<std::uint8_t>(i)};
+    const Bytes body = checkpoint_bytes(session);
+    file.insert(file.end(), body.begin(), body.end());
+    write(dir + "/fuzz_checkpoint/" + runs[i].rule, file);
   }
 
   write(dir + "/fuzz_options/basic", args({"--rule", "ff", "--hidden", "500,500", "--lr=0.01", "--opt", "sgd"}));

@@ -2,6 +2,7 @@
 // every rule; a corrupt or foreign checkpoint raises CheckpointError and is never half-trusted.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -177,4 +178,23 @@ TEST_CASE("every truncation and corruption of a checkpoint raises CheckpointErro
   }
   std::remove(good.c_str());
   std::remove(bad.c_str());
+}
+
+TEST_CASE("a checkpoint's largest accepted epoch does not overflow the greedy FF schedule", "[checkpoint]") {
+  // Found by fuzz_checkpoint's reasoning: the reader accepts epochs up to 2^30, and the greedy
+  // schedule computed epoch * depth in int (2^31 for 2 layers: undefined behaviour, which the
+  // ASan/UBSan build stops on). Loading calls begin_epoch with it; the run then goes on.
+  Config c = small_config("ff");
+  c.ff_schedule = "greedy";
+  auto session = make_session(c);
+  session->step();
+  std::vector<std::uint8_t> bytes = checkpoint_bytes(*session);
+  // magic (u64 length + 17 bytes), version, identity (u64 length + text), step count, then the epoch.
+  const std::size_t epoch_at = 8 + 17 + 8 + 8 + training_identity(c).size() + 8;
+  const std::uint64_t epoch = std::uint64_t{1} << 30;
+  for (int i = 0; i < 8; ++i) bytes[epoch_at + i] = static_cast<std::uint8_t>(epoch >> (8 * i));
+  auto resumed = make_session(c);
+  load_checkpoint_bytes(bytes.data(), bytes.size(), "patched.ckpt", *resumed);
+  CHECK(resumed->steps() == 1);
+  CHECK(std::isfinite(resumed->step().loss));
 }
