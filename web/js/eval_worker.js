@@ -22,7 +22,7 @@ let base = '';
 let port = null;
 const tests = {};         // dataset name -> Promise of its Module.Dataset (test split)
 let model = null;         // {key, session}: one Session per model shape, reused across snapshots
-const queue = [];         // snapshots waiting (full evaluations are never dropped)
+const queue = [];         // snapshots waiting (an earlier run's are dropped when a newer run's arrive)
 let busy = false;
 self.evaluations = 0;       // snapshots evaluated so far (read by the browser tests)
 
@@ -117,8 +117,13 @@ self.onmessage = async ({ data: msg }) => {
   }
   port.onmessage = ({ data }) => {
     if (data.type !== 'evaluate') return;
-    // A newer run makes older snapshots pointless.
-    for (let i = queue.length - 1; i >= 0; i--) if (queue[i].runId !== data.runId) queue.splice(i, 1);
+    // A newer run makes older snapshots pointless; the trainer still hears they are done (it
+    // sends no quick evaluation while one is unanswered).
+    for (let i = queue.length - 1; i >= 0; i--) {
+      if (queue[i].runId === data.runId) continue;
+      port.postMessage({ type: 'evaluated', runId: queue[i].runId, full: queue[i].full, dropped: true });
+      queue.splice(i, 1);
+    }
     queue.push(data);
     drain();
   };
