@@ -40,7 +40,7 @@ export function drawDigit(canvas, values, max = 1) {
 // Ten horizontal bars (one per label) in `box`, the best one marked. values: 10 numbers.
 // Ten horizontal bars (one per label) in `box`, the best one marked. values: 10 numbers. The rows
 // are built once and then updated in place, touching only what changed (the views redraw this
-// about once a second; new nodes would mean new style, layout and paint every time).
+// every few seconds; new nodes would mean new style, layout and paint every time).
 // A value that is not a finite number (a model that diverged) shows as '–' with no bar.
 export function drawBars(box, values, { predicted, kind }) {
   const max = Math.max(1e-12, ...values.filter(Number.isFinite).map(Math.abs));
@@ -299,7 +299,7 @@ function drawGoodnessTable(table, m) {
 
 // One test digit: its image, true and predicted label, and for FF the goodness of each label in
 // each layer (the prediction is the label with the most goodness summed over the counted layers).
-// Called about once a second while training: everything is updated in place.
+// Called every few seconds while training: everything is updated in place.
 export function drawExplain(m) {
   const canvas = $('explain-digit');
   if (!canvas.shown || canvas.shown.length !== m.image.length || canvas.shown.some((v, i) => v !== m.image[i])) {
