@@ -389,7 +389,7 @@ test('a tab hidden for a long time and shown again resumes cleanly, with consist
       return { lastX: xs[xs.length - 1], examples: Number(document.getElementById('n-examples').textContent.replace(/,/g, '')) };
     });
     assert.equal(shown.lastX, shown.examples);
-    // The inside views were off while hidden (the worker posts them about once a second while on).
+    // The inside views were off while hidden (the worker posts them every 2 s while on).
     const views = await page.evaluate(() => window.__views);
     assert.ok(views <= 6, `${views} views messages over ${seconds + 3} s with the tab hidden most of it`);
     assert.ok(views >= 1, 'the views come back when the tab shows');

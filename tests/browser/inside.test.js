@@ -162,7 +162,7 @@ test('inside views: the confusion matrix and the mistakes render and update whil
     });
     const a = await views();
     assert.equal(a.total, a.count);
-    await sleep(2500);
+    await sleep(5000);  // the views update every 2 s or so
     const b = await views();
     assert.ok(b.examples > a.examples, `views updated: ${a.examples} -> ${b.examples}`);
     // The table shows the numbers: the diagonal sums to the correct count.

@@ -76,7 +76,7 @@ TEST_CASE("Forward-Forward units that die at a large rate are caught by the loss
   }
 }
 
-TEST_CASE("healthy runs never trip the divergence check", "[divergence]") {
+TEST_CASE("healthy runs never trip the divergence check", "[divergence][learning]") {
   // The page's presets (rates) on the same shapes: a full epoch over 3,200 images each.
   for (const auto& [rule, lr] : std::vector<std::pair<std::string, double>>{
            {"bp", 1e-3}, {"ff", 1e-3}, {"fgw", 1e-3}, {"fga", 2e-3}, {"lg-fga", 1e-2}}) {

@@ -38,21 +38,31 @@ export function drawDigit(canvas, values, max = 1) {
 }
 
 // Ten horizontal bars (one per label) in `box`, the best one marked. values: 10 numbers.
+// Ten horizontal bars (one per label) in `box`, the best one marked. values: 10 numbers. The rows
+// are built once and then updated in place, touching only what changed (the views redraw this
+// every few seconds; new nodes would mean new style, layout and paint every time).
 // A value that is not a finite number (a model that diverged) shows as '–' with no bar.
 export function drawBars(box, values, { predicted, kind }) {
   const max = Math.max(1e-12, ...values.filter(Number.isFinite).map(Math.abs));
-  const rows = values.map((v, c) => {
-    const bar = el('span', { className: 'bar' });
-    const ok = Number.isFinite(v);
-    bar.style.width = `${ok ? Math.max(0, (100 * v) / max).toFixed(1) : 0}%`;
-    const text = !ok ? '–' : kind === 'probability' ? `${(100 * v).toFixed(1)}%` : fmt(v);
-    return el('div', { className: `score-row${c === predicted ? ' best' : ''}`, 'data-label': String(c), 'data-value': String(v) }, [
+  if (box.children.length !== values.length) {
+    box.replaceChildren(...values.map((_, c) => el('div', { className: 'score-row', 'data-label': String(c) }, [
       el('span', { className: 'score-label', text: String(c) }),
-      el('span', { className: 'bar-track' }, [bar]),
-      el('span', { className: 'score-value', text }),
-    ]);
+      el('span', { className: 'bar-track' }, [el('span', { className: 'bar' })]),
+      el('span', { className: 'score-value' }),
+    ])));
+  }
+  values.forEach((v, c) => {
+    const row = box.children[c];
+    const ok = Number.isFinite(v);
+    const width = `${ok ? Math.max(0, (100 * v) / max).toFixed(1) : 0}%`;
+    const text = !ok ? '–' : kind === 'probability' ? `${(100 * v).toFixed(1)}%` : fmt(v);
+    const cls = `score-row${c === predicted ? ' best' : ''}`;
+    if (row.className !== cls) row.className = cls;
+    row.dataset.value = String(v);
+    const bar = row.children[1].firstChild;
+    if (bar.style.width !== width) bar.style.width = width;
+    if (row.children[2].textContent !== text) row.children[2].textContent = text;
   });
-  box.replaceChildren(...rows);
 }
 
 // --- the drawing pad ------------------------------------------------------------------------------
@@ -241,46 +251,74 @@ export function drawGallery(box, m, onPick, from = 0, count = Infinity) {
   box.pool.forEach(({ b, canvas, span }, k) => {
     if (k < from || (k >= end && k < m.wrong.length)) return;
     const w = m.wrong[k];
-    b.hidden = !w;
+    if (b.hidden !== !w) b.hidden = !w;
     if (!w) return;
-    drawDigit(canvas, m.images.subarray(k * 784, (k + 1) * 784), 255);
+    // The view set is fixed, so a tile that shows the same test image keeps its pixels: most
+    // mistakes stay mistakes from one update to the next, and an unchanged canvas costs no paint.
+    if (b.dataset.index !== String(w.index)) drawDigit(canvas, m.images.subarray(k * 784, (k + 1) * 784), 255);
     const text = `${w.label}→${w.predicted}`;
     if (span.textContent !== text) span.textContent = text;
     b.dataset.index = String(w.index);
-    b.setAttribute('aria-label', `${text}: test image ${w.index + 1}, a ${w.label} taken for a ${w.predicted}; explain it`);
+    const label = `${text}: test image ${w.index + 1}, a ${w.label} taken for a ${w.predicted}; explain it`;
+    if (b.getAttribute('aria-label') !== label) b.setAttribute('aria-label', label);
   });
-  box.empty.hidden = m.wrong.length > 0;
+  if (box.empty.hidden !== m.wrong.length > 0) box.empty.hidden = m.wrong.length > 0;
   return end < m.wrong.length ? end : -1;
+}
+
+// textContent, set only when it changes (an unchanged node needs no layout or paint).
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+// The goodness table of drawExplain: built when the number of layers changes, else updated in place.
+function drawGoodnessTable(table, m) {
+  const cols = m.layers.length + 2;
+  if (!table.tHead || table.tHead.rows[0].cells.length !== cols) {
+    const head = el('tr', {}, Array.from({ length: cols }, () => el('th', { scope: 'col' })));
+    const rows = Array.from({ length: 10 }, (_, c) => el('tr', { 'data-label': String(c) }, [
+      el('th', { scope: 'row', text: String(c) }),
+      ...m.layers.map(() => el('td')),
+      el('td', { className: 'sum' }),
+    ]));
+    table.replaceChildren(el('thead', {}, [head]), el('tbody', {}, rows));
+  }
+  const head = table.tHead.rows[0].cells;
+  setText(head[0], 'label');
+  m.layers.forEach((_, l) => setText(head[l + 1], `layer ${l + 1}${m.counted.includes(l) ? ' *' : ''}`));
+  setText(head[cols - 1], 'sum *');
+  [...table.tBodies[0].rows].forEach((row, c) => {
+    const cls = c === m.predicted ? 'best' : '';
+    if (row.className !== cls) row.className = cls;
+    m.layers.forEach((g, l) => setText(row.cells[l + 1], fmt(g[c])));
+    const sum = row.cells[cols - 1];
+    sum.dataset.value = String(m.scores[c]);
+    setText(sum, fmt(m.scores[c]));
+  });
 }
 
 // One test digit: its image, true and predicted label, and for FF the goodness of each label in
 // each layer (the prediction is the label with the most goodness summed over the counted layers).
+// Called every few seconds while training: everything is updated in place.
 export function drawExplain(m) {
-  drawDigit($('explain-digit'), m.image, 255);
-  $('explain-caption').textContent = `Test image ${m.index + 1}: a ${m.label}; the model predicts ${m.predicted}${m.predicted === m.label ? ' (right)' : ' (wrong)'}.`;
-  $('explain-predicted').textContent = String(m.predicted);
+  const canvas = $('explain-digit');
+  if (!canvas.shown || canvas.shown.length !== m.image.length || canvas.shown.some((v, i) => v !== m.image[i])) {
+    drawDigit(canvas, m.image, 255);
+    canvas.shown = m.image;
+  }
+  setText($('explain-caption'), `Test image ${m.index + 1}: a ${m.label}; the model predicts ${m.predicted}${m.predicted === m.label ? ' (right)' : ' (wrong)'}.`);
+  setText($('explain-predicted'), String(m.predicted));
   const box = $('explain-scores');
   const table = $('explain-goodness');
   if (m.kind === 'goodness') {
-    $('explain-kind').textContent = 'Goodness of each candidate label, per layer. The label with the most goodness summed over the marked layers is the prediction.';
-    const head = el('tr', {}, [el('th', { scope: 'col', text: 'label' }),
-      ...m.layers.map((_, l) => el('th', { scope: 'col', text: `layer ${l + 1}${m.counted.includes(l) ? ' *' : ''}` })),
-      el('th', { scope: 'col', text: 'sum *' })]);
-    const rows = [];
-    for (let c = 0; c < 10; c++) {
-      rows.push(el('tr', { className: c === m.predicted ? 'best' : '', 'data-label': String(c) }, [
-        el('th', { scope: 'row', text: String(c) }),
-        ...m.layers.map((g) => el('td', { text: fmt(g[c]) })),
-        el('td', { className: 'sum', 'data-value': String(m.scores[c]), text: fmt(m.scores[c]) }),
-      ]));
-    }
-    table.replaceChildren(el('thead', {}, [head]), el('tbody', {}, rows));
+    setText($('explain-kind'), 'Goodness of each candidate label, per layer. The label with the most goodness summed over the marked layers is the prediction.');
+    drawGoodnessTable(table, m);
     table.hidden = false;
-    box.replaceChildren();
+    if (box.children.length) box.replaceChildren();
     box.hidden = true;
   } else {
-    $('explain-kind').textContent = 'Probability of each label (softmax of the output).';
-    table.replaceChildren();
+    setText($('explain-kind'), 'Probability of each label (softmax of the output).');
+    if (table.children.length) table.replaceChildren();
     table.hidden = true;
     box.hidden = false;
     drawBars(box, m.scores, m);

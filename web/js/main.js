@@ -51,6 +51,7 @@ function notice(text, kind = 'info', key, add = false, actions = []) {
   if (key && !add) box.querySelectorAll(`[data-key="${key}"]`).forEach((n) => n.remove());
   const item = document.createElement('div');
   item.className = `notice ${kind}`;
+  if (kind === 'error') item.setAttribute('role', 'alert');  // read out at once, not politely
   if (key) item.dataset.key = key;
   const span = document.createElement('span');
   span.textContent = text;

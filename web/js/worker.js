@@ -57,7 +57,9 @@ const SLICE_MS = 30;              // target length of one training slice
 const POST_MS = 100;              // metrics are posted at most this often
 const EVAL_SHARE = 0.12;          // quick evaluations take at most ~12% of the time
 const VIEW_MAX = 300;             // the inside views look at the first 300 test images (FF: 100)
-const VIEW_SHARE = 0.04;          // and take at most ~4% of the time, at most once a second
+const VIEW_SHARE = 0.03;          // and take at most ~3% of the time,
+const VIEW_EVERY_MS = 2000;       // at most every 2 s (drawing them costs the page too: docs/web.md)
+const WEIGHTS_EVERY_MS = 3000;    // the first-layer weights, at most every 3 s
 const GALLERY_MAX = 24;           // misclassified digits shown
 const SNAPSHOT_MS = 5000;         // weights snapshots for a restart after a crash: at most this often
 const FILE_SIZES = {              // decompressed sizes, for the progress bar before headers arrive
@@ -623,8 +625,8 @@ function trainSteps(steps) {
 function afterSteps(result, now, forcePost) {
   const { m } = result;
   if (forcePost || now - run.lastPost >= POST_MS) postMetrics(now, m);
-  if (weightsOn && (forcePost || run.wallMs - run.lastWeightsWall >= 1500)) postWeights();
-  if (viewsOn && (forcePost || run.wallMs - run.lastViewsWall >= Math.max(1000, run.viewsCostMs / VIEW_SHARE))) {
+  if (weightsOn && (forcePost || run.wallMs - run.lastWeightsWall >= WEIGHTS_EVERY_MS)) postWeights();
+  if (viewsOn && (forcePost || run.wallMs - run.lastViewsWall >= Math.max(VIEW_EVERY_MS, run.viewsCostMs / VIEW_SHARE))) {
     run.wallMs += postViews();
   }
   const spe = run.session.stepsPerEpoch;
