@@ -19,6 +19,14 @@ const QUICK_TEST = 1000;  // quick evaluations use the first 1000 test images (a
 
 let Module = null;
 let base = '';
+
+// Where the page's Trusted Types reach this worker (a blob: worker in a sandboxed iframe),
+// importScripts takes only the core module (as worker.js; js/trusted_types.js is the page's side).
+if (self.trustedTypes && self.trustedTypes.createPolicy) {
+  self.trustedTypes.createPolicy('default', {
+    createScriptURL: (url) => (url === `${base}wasm/fwdlab_core.js` ? url : null),
+  });
+}
 let port = null;
 const tests = {};         // dataset name -> Promise of its Module.Dataset (test split)
 let model = null;         // {key, session}: one Session per model shape, reused across snapshots

@@ -5,12 +5,12 @@
 // createHTML: any `innerHTML = text` (or outerHTML, insertAdjacentHTML, document.write) throws
 // and is reported, whatever the text came from. The only code-loading sinks the page uses take
 // script URLs: new Worker() and navigator.serviceWorker.register(). This policy lets through
-// exactly our own two scripts, and blob: URLs (main.js's fallback for a sandboxed iframe, which
+// exactly our own worker scripts, and blob: URLs (main.js's fallback for a sandboxed iframe, which
 // only a script already running in the page can create); anything else is refused.
 (function () {
   'use strict';
   if (!self.trustedTypes || !self.trustedTypes.createPolicy) return;  // browsers without TT: CSP only
-  const OWN_SCRIPTS = ['js/worker.js', 'sw.js'];
+  const OWN_SCRIPTS = ['js/worker.js', 'js/eval_worker.js', 'sw.js'];
   const base = new URL('.', document.baseURI);
   self.trustedTypes.createPolicy('default', {
     createScriptURL(text) {
