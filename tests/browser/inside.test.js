@@ -271,7 +271,7 @@ test('accessibility: axe-core finds no serious or critical problems; the page fi
     const audit = async () => page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ['violations'] });
       return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+        .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + (n.any[0] ? JSON.stringify(n.any[0].data) : '')) }));
     });
     const wide = await audit();
     assert.deepEqual(wide, [], JSON.stringify(wide, null, 1));
