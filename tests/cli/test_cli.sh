@@ -101,7 +101,7 @@ expect "image/label count mismatch" 1 "mnist test: image/label count mismatch: 1
   "$fwdlab" train --data-dir "$scratch/count"
 expect "unwritable weights file" 1 "/nonexistent-dir/w.bin: cannot write the weights file" -- \
   "$fwdlab" train --hidden 8 --epochs 1 --train-limit 200 --test-limit 100 --batch 50 --data-dir "$data" --save /nonexistent-dir/w.bin
-expect "divergence" 1 "training diverged at step 2: the loss grew from 2.34369 to 3475.63 (over 100 times). The learning rate 10 is too large for rule fga; try 1 and reset." -- \
+expect "divergence" 1 "times). The learning rate 10 is too large for rule fga; try 1 and reset." -- \
   "$fwdlab" train --rule fga --hidden 64,64 --batch 32 --opt sgd --lr 10 --seed 3 --train-limit 2000 --test-limit 100 --threads 1 --data-dir "$data"
 # The step varies with the build's float summation order (100 in the release build, 120 under
 # ASan/UBSan at -O1), so only the message is checked.
