@@ -287,7 +287,8 @@ const snapshotInfo = (page) => page.evaluate(async () => {
 });
 
 test('the wasm module aborts: the page says so, keeps the charts, and restarts from the last saved weights', async () => {
-  const { context, page, problems } = await pageWithHooks('rule=bp&seed=4&hidden=64');
+  // epochs=1000 keeps it training past the restart (10 epochs of this net take seconds when idle).
+  const { context, page, problems } = await pageWithHooks('rule=bp&seed=4&hidden=64&epochs=1000');
   try {
     await h.waitForNumbers(page, (x) => x.accuracy !== null && x.accuracy > 0.85, 30000, 'accuracy above 85%');
     await page.evaluate(async () => (await import('./js/main.js')).page.worker.postMessage({ type: 'test-fault', kind: 'abort' }));
@@ -349,7 +350,7 @@ test('a tab hidden for a long time and shown again resumes cleanly, with consist
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => window.__vis === 'hidden' });
   });
   try {
-    await page.goto(`${url}#rule=bp&seed=6`);
+    await page.goto(`${url}#rule=bp&seed=6&epochs=1000`);
     await page.locator('#inside-title').scrollIntoViewIfNeeded();  // inside views on
     await waitFor(page, () => document.querySelectorAll('#confusion tbody tr').length === 10, null, 30000, 'the inside views');
     await h.waitForNumbers(page, (x) => x.accuracy !== null && x.examples > 5000, 30000, 'training');

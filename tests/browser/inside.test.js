@@ -151,7 +151,9 @@ test('inside views: the confusion matrix and the mistakes render and update whil
         for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
       }).observe({ type: 'longtask', buffered: true });
     });
-    await page.goto(`${url}#rule=bp&seed=2&hidden=64`);
+    // epochs=1000: on an idle machine this small net does its default 10 epochs in about 5 s, and
+    // the test needs training still running at its end.
+    await page.goto(`${url}#rule=bp&seed=2&hidden=64&epochs=1000`);
     await page.locator('#inside-title').scrollIntoViewIfNeeded();  // the views draw while visible
     await waitFor(page, () => document.querySelectorAll('#confusion tbody tr').length === 10, null, 30000, 'the confusion matrix');
     // Long tasks are counted from 1 s after the first views (the page's start-up is not theirs).
