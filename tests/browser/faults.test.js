@@ -184,9 +184,11 @@ test('a learning rate that blows up the model: the page stops, says so, offers a
     const shown = await page.evaluate(() => document.querySelector('.results').innerText);
     assert.doesNotMatch(shown, /NaN|Infinity/);
     assert.doesNotMatch(page.url(), /NaN|Infinity/);
-    // The stopped model predicts nothing for a drawing.
+    // The stopped model predicts nothing for a drawing, and its weights are not saved.
     await drawStroke(page);
     await waitFor(page, () => /No model/.test(document.getElementById('draw-kind').textContent), null, 5000, 'no prediction from the diverged model');
+    await page.getByRole('button', { name: 'Save weights' }).click();
+    assert.match(await noticeMatching(page, /weights are not saved/, 5000), /This run has stopped/);
     // Reset: a new, working model (it predicts a drawn digit with finite scores).
     await page.getByRole('button', { name: 'Reset the run' }).click();
     await page.getByRole('button', { name: 'Train one step' }).click();
@@ -349,7 +351,7 @@ test('a tab hidden for a long time and shown again resumes cleanly, with consist
     Object.defineProperty(document, 'hidden', { configurable: true, get: () => window.__vis === 'hidden' });
   });
   try {
-    await page.goto(`${url}#rule=bp&seed=6`);
+    await page.goto(`${url}#rule=bp&seed=6&epochs=100`);  // goes on for longer than the hidden time
     await page.locator('#inside-title').scrollIntoViewIfNeeded();  // inside views on
     await waitFor(page, () => document.querySelectorAll('#confusion tbody tr').length === 10, null, 30000, 'the inside views');
     await h.waitForNumbers(page, (x) => x.accuracy !== null && x.examples > 5000, 30000, 'training');
