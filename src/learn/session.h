@@ -29,8 +29,8 @@ class DeadNetworkError : public DivergenceError {
 // A finite blow-up counts as divergence too. At the page's largest learning rate (10) only FG-W's
 // loss overflows to infinity; every other rule's loss jumps by a factor of 10^4..10^8 within a few
 // steps and stays finite, and a ReLU net whose units all died then sits at chance (Forward-Forward
-// at lr 0.1 dies after a jump of ~450x). Healthy runs stay within about 3x their first loss
-// (measured on real MNIST with each page preset and seeds 1..3; docs/robustness.md, "The page").
+// at lr 0.1 dies after a jump of ~450x). Healthy runs stay within a few times their first loss
+// (scripts/divergence-table on real MNIST; the figures are in docs/robustness.md, "The page").
 // The reference is the first step's loss, floored at kDivergenceFloor so that a session starting
 // from trained weights with a tiny loss does not flag ordinary batch-to-batch noise.
 constexpr double kDivergenceGrowth = 100.0;

@@ -411,7 +411,7 @@ function exportCsv() {
 }
 
 function onWeightsFile(m) {
-  if (m.none) { notice('There is no model yet: wait for the data to load.', 'warn', 'weights'); return; }
+  if (m.none) { notice(m.message || 'There is no model yet: wait for the data to load.', 'warn', 'weights'); return; }
   download(new Blob([m.bytes], { type: 'application/octet-stream' }), `${runName()}.fwdlab`);
 }
 

@@ -799,7 +799,11 @@ self.onmessage = async (event) => {
         else testFault = msg.kind;
         break;
       case 'save-weights':
-        if (!run || !run.session || run.phase === 'failed') { post({ type: 'weights-file', none: true }); break; }
+        if (run && run.phase === 'failed') {
+          post({ type: 'weights-file', none: true, message: 'This run has stopped, so its weights are not saved (they may not be finite numbers). Press Reset to start a new model.' });
+          break;
+        }
+        if (!run || !run.session) { post({ type: 'weights-file', none: true }); break; }
         post({ type: 'weights-file', bytes: run.session.saveWeights(), rule: run.config.rule, hidden: run.config.hidden });
         break;
       case 'load-weights':
