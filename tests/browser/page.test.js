@@ -10,6 +10,7 @@ const os = require('os');
 const path = require('path');
 const h = require('./helpers.js');
 const { listen } = require('../../scripts/static-server.js');
+const { mainThreadTasks } = require('../../bench/page_metrics.js');
 
 let url;
 let browser;
@@ -66,22 +67,26 @@ test('on a slow network, training starts on the first slice and goes on when the
 });
 
 test('while training, no main-thread task takes longer than 50 ms', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
-  await context.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
-  const page = await context.newPage();
+  // Every top-level task of the renderer main thread, from a Chrome trace: wall time, and the
+  // thread's CPU time in it ("tdur"). The page's code decides the CPU time; on a machine with more
+  // runnable threads than cores the wall time also counts waits for a core, so it is asserted only
+  // when the load average leaves a core free (and reported always).
+  const { context, page } = await h.openPage(browser, url);
   try {
-    await page.goto(url);
-    const n = await h.waitForNumbers(page, (x) => x.firstTrainMs && x.examples > 0, 15000, 'training');
+    await h.waitForNumbers(page, (x) => x.firstTrainMs && x.examples > 0, 15000, 'training');
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    const load0 = os.loadavg()[0];
     await sleep(15000);
-    const tasks = await page.evaluate(() => window.__longTasks);
-    const during = tasks.filter((t) => t.start > n.firstTrainMs);
-    console.log(`# long tasks: ${tasks.length} in all, ${during.length} after the first training step ${JSON.stringify(during)}`);
-    assert.deepEqual(during, []);
+    const tasks = mainThreadTasks((await browser.stopTracing()).toString('utf8'));
+    const load = Math.max(load0, os.loadavg()[0]);
+    const longWall = tasks.filter((t) => t.dur > 50000).map((t) => Math.round(t.dur / 1000));
+    const longCpu = tasks.filter((t) => t.cpu !== null && t.cpu > 50000).map((t) => Math.round(t.cpu / 1000));
+    console.log(`# ${tasks.length} main-thread tasks; over 50 ms of wall time: ${JSON.stringify(longWall)}, of CPU time: ` +
+      `${JSON.stringify(longCpu)}; load average ${load.toFixed(1)} on ${os.cpus().length} cores`);
+    assert.ok(tasks.length > 100, 'the trace holds the main thread\'s tasks');
+    assert.deepEqual(longCpu, []);
+    if (load <= os.cpus().length - 1) assert.deepEqual(longWall, []);
+    else console.log('# wall time not asserted: no core was free');
   } finally {
     await context.close();
   }
