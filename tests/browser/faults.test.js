@@ -168,6 +168,21 @@ async function drawStroke(page) {
   await page.mouse.up();
 }
 
+// Draws the stroke and returns the ten scores the page shows for it, once the prediction of the
+// finished drawing is in (a fixed sleep was too short on a loaded machine).
+async function drawnScores(page) {
+  await drawStroke(page);
+  const end = Date.now() + 10000;
+  while (!(await page.evaluate(async () => {
+    const { page: p } = await import('./js/main.js');
+    return !p.predictBusy && !p.predictAgain && document.querySelectorAll('#draw-scores .score-row').length === 10;
+  }))) {
+    if (Date.now() > end) throw new Error('timed out waiting for the scores of the drawn digit');
+    await sleep(100);
+  }
+  return page.$$eval('#draw-scores .score-row', (rows) => rows.map((r) => Number(r.dataset.value)));
+}
+
 test('a learning rate that blows up the model: the page stops, says so, offers a rate, and no NaN is shown', async () => {
   const { context, page, problems } = await h.openPage(browser, `${url}#rule=bp&seed=1&hidden=64&lr=10`);
   try {
@@ -219,18 +234,14 @@ test('a learning rate that blows up the model: the page stops, says so, offers a
 // Every way a weights file can be bad: the core's message is shown, and the model is kept (the
 // scores of a drawn digit are exactly those from before).
 test('weights import: truncated, wrong magic, wrong version, other architecture, hostile sizes, NaN: message shown, model kept', async () => {
-  const { context, page, problems } = await h.openPage(browser, `${url}#rule=bp&seed=3&hidden=64`);
+  const { context, page, problems } = await h.openPage(browser, `${url}#rule=bp&seed=3&hidden=64&epochs=1000`);
   try {
     await h.waitForNumbers(page, (x) => x.examples > 3000, 30000, 'some training');
     await page.getByRole('button', { name: 'Pause' }).click();
     await sleep(500);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save weights' }).click()]);
     const good = fs.readFileSync(await download.path());
-    await drawStroke(page);
-    await sleep(600);
-    const scores = async () => page.$$eval('#draw-scores .score-row', (rows) => rows.map((r) => Number(r.dataset.value)));
-    const before = await scores();
-    assert.equal(before.length, 10);
+    const before = await drawnScores(page);
 
     // Offsets for rule "bp", one hidden layer: magic 0, version 8, rule length 12, rule 16, inputs 18,
     // layer count 22, layer size 26, tensor count 30, first tensor's name length 34.
@@ -255,9 +266,7 @@ test('weights import: truncated, wrong magic, wrong version, other architecture,
       assert.match(text, reason, name);
       assert.match(text, /the current model is kept/);
     }
-    await drawStroke(page);
-    await sleep(600);
-    assert.deepEqual(await scores(), before, 'the model is unchanged');
+    assert.deepEqual(await drawnScores(page), before, 'the model is unchanged');
     // The good file still loads.
     await page.setInputFiles('#load-weights', { name: 'good.fwdlab', mimeType: 'application/octet-stream', buffer: good });
     await noticeMatching(page, /Loaded the weights from good\.fwdlab/, 5000);
