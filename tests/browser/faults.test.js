@@ -168,19 +168,10 @@ async function drawStroke(page) {
   await page.mouse.up();
 }
 
-// Draws the stroke and returns the ten scores the page shows for it, once the prediction of the
-// finished drawing is in (a fixed sleep was too short on a loaded machine).
+// Draws the stroke and returns the ten scores the page shows for it.
 async function drawnScores(page) {
   await drawStroke(page);
-  const end = Date.now() + 10000;
-  while (!(await page.evaluate(async () => {
-    const { page: p } = await import('./js/main.js');
-    return !p.predictBusy && !p.predictAgain && document.querySelectorAll('#draw-scores .score-row').length === 10;
-  }))) {
-    if (Date.now() > end) throw new Error('timed out waiting for the scores of the drawn digit');
-    await sleep(100);
-  }
-  return page.$$eval('#draw-scores .score-row', (rows) => rows.map((r) => Number(r.dataset.value)));
+  return h.settledScores(page);
 }
 
 test('a learning rate that blows up the model: the page stops, says so, offers a rate, and no NaN is shown', async () => {

@@ -116,4 +116,20 @@ async function waitForNumbers(frame, predicate, timeoutMs, what) {
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last numbers: ${JSON.stringify(last)}`);
 }
 
-module.exports = { root, dist, startServer, launch, serveAndLaunch, sleep, openPage, addAxe, readNumbers, waitForNumbers };
+// The ten scores the draw-a-digit panel shows, once the prediction of the current drawing is in:
+// one prediction is in flight at a time and a drawing that changed meanwhile is sent when it
+// returns, so this waits until none is pending and the rows exist (a fixed sleep was too short
+// on a loaded machine).
+async function settledScores(page, timeoutMs = 10000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(async () => {
+    const { page: p } = await import('./js/main.js');
+    return !p.predictBusy && !p.predictAgain && document.querySelectorAll('#draw-scores .score-row').length === 10;
+  }))) {
+    if (Date.now() > end) throw new Error('timed out waiting for the scores of the drawn digit');
+    await sleep(100);
+  }
+  return page.$$eval('#draw-scores .score-row', (rows) => rows.map((r) => Number(r.dataset.value)));
+}
+
+module.exports = { root, dist, startServer, launch, serveAndLaunch, sleep, openPage, addAxe, readNumbers, waitForNumbers, settledScores };

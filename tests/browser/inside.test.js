@@ -93,8 +93,7 @@ test('draw a digit: a vertical stroke is a 1 for a briefly trained backprop net;
     await page.getByRole('button', { name: 'Pause' }).click();
     await sleep(600);
     await drawOne(page);  // the same stroke again (on a cleared pad): a prediction from the paused model
-    await sleep(800);
-    const before = await shownScores(page);
+    const before = await h.settledScores(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save weights' }).click()]);
     assert.match(download.suggestedFilename(), /^forward-lab-bp-256x256-seed1\.fwdlab$/);
     const saved = fs.readFileSync(await download.path());
@@ -106,8 +105,7 @@ test('draw a digit: a vertical stroke is a 1 for a briefly trained backprop net;
     await page.getByRole('button', { name: 'Pause' }).click();
     await sleep(600);
     await drawOne(page);
-    await sleep(800);
-    const trained = await shownScores(page);
+    const trained = await h.settledScores(page);
     assert.notDeepEqual(trained, before, 'training on changed the scores');
     // Import: the scores are the exported model's again.
     await page.setInputFiles('#load-weights', { name: 'saved.fwdlab', mimeType: 'application/octet-stream', buffer: saved });
@@ -124,8 +122,7 @@ test('draw a digit: a vertical stroke is a 1 for a briefly trained backprop net;
     console.log(`# corrupt file: ${message}`);
     assert.match(message, /broken\.fwdlab/);
     await drawOne(page);
-    await sleep(800);
-    assert.deepEqual(await shownScores(page), before, 'the model is unchanged');
+    assert.deepEqual(await h.settledScores(page), before, 'the model is unchanged');
     // Clear empties the pad.
     await page.getByRole('button', { name: 'Clear the drawing' }).click();
     assert.equal(await page.locator('#draw-prediction').textContent(), '–');
