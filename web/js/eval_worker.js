@@ -21,10 +21,10 @@ let Module = null;
 let base = '';
 
 // Where the page's Trusted Types reach this worker (a blob: worker in a sandboxed iframe),
-// importScripts takes only the core module (as worker.js; js/trusted_types.js is the page's side).
+// importScripts takes only our two scripts (as worker.js; js/trusted_types.js is the page's side).
 if (self.trustedTypes && self.trustedTypes.createPolicy) {
   self.trustedTypes.createPolicy('default', {
-    createScriptURL: (url) => (url === `${base}wasm/fwdlab_core.js` ? url : null),
+    createScriptURL: (url) => ([`${base}js/confusion.js`, `${base}wasm/fwdlab_core.js`].includes(url) ? url : null),
   });
 }
 let port = null;
@@ -83,16 +83,9 @@ async function evaluate(s) {
 // The whole-test-set confusion matrix from the labels the evaluation predicted (its accuracy
 // counted the same labels), as worker.js does when it evaluates by itself.
 function postFullConfusion(s, e, test) {
-  const labels = test.labels();
-  if (!e.predicted || e.predicted.length !== e.count || e.count > labels.length) return;
-  const confusion = new Uint32Array(100);  // [true * 10 + predicted]
-  let correct = 0;
-  for (let i = 0; i < e.count; i++) {
-    const p = e.predicted[i];
-    confusion[labels[i] * 10 + p]++;
-    if (p === labels[i]) correct++;
-  }
-  self.postMessage({ type: 'views-full', runId: s.runId, count: e.count, correct, confusion, epoch: Math.round(s.epoch), examples: s.examples });
+  const t = FwdlabConfusion.tallyConfusion(e.predicted, test.labels(), e.count);
+  if (!t) return;
+  self.postMessage({ type: 'views-full', runId: s.runId, count: e.count, correct: t.correct, confusion: t.confusion, epoch: Math.round(s.epoch), examples: s.examples });
 }
 
 async function drain() {
@@ -117,7 +110,7 @@ self.onmessage = async ({ data: msg }) => {
   base = msg.base;
   port = msg.port;
   try {
-    importScripts(`${base}wasm/fwdlab_core.js`);
+    importScripts(`${base}js/confusion.js`, `${base}wasm/fwdlab_core.js`);
     Module = await createFwdlabModule({ locateFile: (f) => `${base}wasm/${f}` });
   } catch (e) {
     port.postMessage({ type: 'eval-failed', message: `the evaluation worker could not start: ${e.message}` });

@@ -7,6 +7,7 @@ import { Controls } from './controls.js';
 import { LineChart, formatCount, formatNumber, percent } from './charts.js';
 import { DigitPad, drawBars, drawConfusion, drawGallery, drawExplain, drawDigit, drawGoodnessHist } from './inside.js';
 import { startOffline } from './offline.js';
+import { showNotice, clearNotices as clearNoticesIn } from './notices.js';
 import { visibleText } from './visible_text.js';
 import { attachEvalWorker } from './eval_client.js';
 
@@ -44,41 +45,13 @@ const page = {
 
 // --- notices ----------------------------------------------------------------------------------
 
-// A notice with `key` replaces the earlier ones with that key unless `add` is true. actions:
-// [{label, run}] become buttons in the notice (e.g. Retry); pressing one dismisses the notice.
+// kind: info, warn or error (js/notices.js has the rest).
 function notice(text, kind = 'info', key, add = false, actions = []) {
-  const box = $('notices');
-  if (key && !add) box.querySelectorAll(`[data-key="${key}"]`).forEach((n) => n.remove());
-  const item = document.createElement('div');
-  item.className = `notice ${kind}`;
-  if (kind === 'error') item.setAttribute('role', 'alert');  // read out at once, not politely
-  if (key) item.dataset.key = key;
-  const span = document.createElement('span');
-  span.textContent = text;
-  const buttons = actions.map(({ label, run }) => {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'notice-action';
-    b.textContent = label;
-    b.addEventListener('click', () => { item.remove(); run(); });
-    return b;
-  });
-  const close = document.createElement('button');
-  close.type = 'button';
-  close.className = 'close';
-  close.setAttribute('aria-label', 'Dismiss');
-  close.textContent = '×';
-  close.addEventListener('click', () => item.remove());
-  const body = document.createElement('div');
-  body.className = 'notice-body';
-  body.append(span, ...buttons);
-  item.append(body, close);
-  box.append(item);
-  return item;
+  return showNotice($('notices'), text, { kind, key, add, actions });
 }
 
 function clearNotices(key) {
-  $('notices').querySelectorAll(key ? `[data-key="${key}"]` : '.notice').forEach((n) => n.remove());
+  clearNoticesIn($('notices'), key);
 }
 
 // --- state and URL ----------------------------------------------------------------------------

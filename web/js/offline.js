@@ -7,6 +7,8 @@
 //   const offline = startOffline(notices);   // notices: the #notices element
 //   offline.dataUsed('mnist');              // after the data set has fully arrived
 
+import { showNotice } from './notices.js';
+
 // The ServiceWorkerContainer, or null. Reading navigator.serviceWorker itself throws in a
 // sandboxed iframe (opaque origin).
 function container() {
@@ -15,28 +17,6 @@ function container() {
   } catch {
     return null;
   }
-}
-
-// A notice in the page's style with one action button (built with textContent, as every notice).
-function updateNotice(box, message, onReload) {
-  box.querySelectorAll('[data-key="update"]').forEach((n) => n.remove());
-  const item = document.createElement('div');
-  item.className = 'notice info';
-  item.dataset.key = 'update';
-  const text = document.createElement('span');
-  text.textContent = message;
-  const reload = document.createElement('button');
-  reload.type = 'button';
-  reload.textContent = 'Reload to update';
-  reload.addEventListener('click', onReload);
-  const close = document.createElement('button');
-  close.type = 'button';
-  close.className = 'close';
-  close.setAttribute('aria-label', 'Dismiss');
-  close.textContent = '×';
-  close.addEventListener('click', () => item.remove());
-  item.append(text, reload, close);
-  box.append(item);
 }
 
 export function startOffline(box) {
@@ -53,9 +33,12 @@ export function startOffline(box) {
 
   const offer = (worker) => {
     if (!sw.controller) return;  // the first install: nothing to replace
-    updateNotice(box, 'A new version of Forward Lab is ready. Reloading starts the current run again (its settings are kept).', () => {
-      updating = true;
-      worker.postMessage({ type: 'skip-waiting' });
+    showNotice(box, 'A new version of Forward Lab is ready. Reloading starts the current run again (its settings are kept).', {
+      key: 'update',
+      actions: [{ label: 'Reload to update', run: () => {
+        updating = true;
+        worker.postMessage({ type: 'skip-waiting' });
+      } }],
     });
   };
 
@@ -84,7 +67,11 @@ export function startOffline(box) {
       // the files it loads from now on (a race's workers) come from the new version, so it
       // should be reloaded too. (From no controller to one: the first install, nothing to say.)
       if (updating) location.reload();
-      else if (controlled) updateNotice(box, 'Forward Lab was updated in another tab. Reload this page to use the new version too.', () => location.reload());
+      else if (controlled) {
+        showNotice(box, 'Forward Lab was updated in another tab. Reload this page to use the new version too.', {
+          key: 'update', actions: [{ label: 'Reload to update', run: () => location.reload() }],
+        });
+      }
       controlled = true;
     });
     if (document.readyState === 'complete') register(); else window.addEventListener('load', register, { once: true });

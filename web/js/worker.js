@@ -44,10 +44,10 @@ self.addEventListener('securitypolicyviolation', (e) => {
 
 // In a sandboxed iframe this worker runs from a blob: URL and so inherits the page's policy,
 // Trusted Types included: importScripts then takes only what this policy lets through, our
-// own two scripts (js/trusted_types.js is the page's counterpart).
+// own three scripts (js/trusted_types.js is the page's counterpart).
 if (self.trustedTypes && self.trustedTypes.createPolicy) {
   self.trustedTypes.createPolicy('default', {
-    createScriptURL: (url) => ([`${base}js/idx_prefix.js`, `${base}wasm/fwdlab_core.js`].includes(url) ? url : null),
+    createScriptURL: (url) => ([`${base}js/idx_prefix.js`, `${base}js/confusion.js`, `${base}wasm/fwdlab_core.js`].includes(url) ? url : null),
   });
 }
 
@@ -506,16 +506,9 @@ function postViews() {
 // so no test image is predicted twice. Cheap (10,000 increments): posted with the views on or off.
 function postFullConfusion(e, epoch) {
   const d = data[run.config.dataset];
-  const labels = d && d.testLabels;
-  if (!e || !labels || !e.predicted || e.predicted.length !== e.count || e.count > labels.length) return;
-  const confusion = new Uint32Array(100);  // [true * 10 + predicted]
-  let correct = 0;
-  for (let i = 0; i < e.count; i++) {
-    const p = e.predicted[i];
-    confusion[labels[i] * 10 + p]++;
-    if (p === labels[i]) correct++;
-  }
-  post({ type: 'views-full', count: e.count, correct, confusion, epoch, examples: run.examplesBefore + run.session.examplesSeen });
+  const t = e && d && FwdlabConfusion.tallyConfusion(e.predicted, d.testLabels, e.count);
+  if (!t) return;
+  post({ type: 'views-full', count: e.count, correct: t.correct, confusion: t.confusion, epoch, examples: run.examplesBefore + run.session.examplesSeen });
 }
 
 // Evaluates (full: the whole test set, else the first QUICK_TEST images) and posts the figures.
@@ -692,7 +685,7 @@ function onModuleAbort() { moduleDead = true; }
 async function init(message) {
   base = message.base;
   testHooks = !!message.testHooks;
-  importScripts(`${base}js/idx_prefix.js`, `${base}wasm/fwdlab_core.js`);
+  importScripts(`${base}js/idx_prefix.js`, `${base}js/confusion.js`, `${base}wasm/fwdlab_core.js`);
   Module = await createFwdlabModule({ locateFile: (f) => `${base}wasm/${f}`, onAbort: onModuleAbort });
   post({ type: 'ready', rules: Module.knownRules(), unavailable: probeRules() });
 }
