@@ -2,21 +2,13 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { loadModule, loadMnist } = require('./wasm_module.js');
+const { useMnist } = require('./wasm_module.js');
 
 let Module;
 let train;
 let test10k;
 
-test.before(async () => {
-  Module = await loadModule();
-  ({ train, test: test10k } = loadMnist(Module));
-});
-
-test.after(() => {
-  train?.delete();
-  test10k?.delete();
-});
+useMnist(test, (loaded) => ({ Module, train, test: test10k } = loaded));
 
 test('datasets load from IDX bytes', () => {
   assert.equal(train.count, 60000);

@@ -23,4 +23,19 @@ function loadMnist(Module) {
   };
 }
 
-module.exports = { loadModule, loadMnist };
+// Registers a test file's hooks: before its tests, load the module and the MNIST sets and hand
+// them to `use` ({Module, train, test}); after them, free the data sets.
+function useMnist(test, use) {
+  let sets = null;
+  test.before(async () => {
+    const Module = await loadModule();
+    sets = loadMnist(Module);
+    use({ Module, ...sets });
+  });
+  test.after(() => {
+    sets?.train.delete();
+    sets?.test.delete();
+  });
+}
+
+module.exports = { loadModule, loadMnist, useMnist };
