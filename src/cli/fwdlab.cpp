@@ -59,6 +59,14 @@ void append_figures(std::ostringstream& out, const std::map<std::string, double>
   for (const auto& [name, value] : figures) out << "," << json_string(name) << ":" << json_number(value);
 }
 
+// The averaged weights' figures (--average-epochs) under "average_" names; nothing without them.
+void append_average(std::ostringstream& out, const Evaluation& average) {
+  if (average.count == 0) return;
+  out << ",\"average_test_accuracy\":" << json_number(average.accuracy) << ",\"average_test_error\":"
+      << json_number(1 - average.accuracy) << ",\"average_test_loss\":" << json_number(average.loss);
+  for (const auto& [name, value] : average.figures) out << "," << json_string("average_" + name) << ":" << json_number(value);
+}
+
 class ProgressBar {
  public:
   explicit ProgressBar(bool enabled) : enabled_(enabled) {}
@@ -133,6 +141,7 @@ int run_train(const cli::TrainOptions& o) {
   double train_cpu_seconds = 0.0;
   const auto run_start = Clock::now();
   Evaluation last_eval;
+  Evaluation last_average;  // of the averaged weights (--average-epochs); count 0 when there is none
   bool stopped_early = false;
 
   auto evaluate = [&](const char* type) {
@@ -140,6 +149,7 @@ int run_train(const cli::TrainOptions& o) {
     const auto t0 = Clock::now();
     last_eval = session.evaluate();
     const double eval_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (session.has_average()) last_average = session.evaluate_averaged();
     const double epoch_float = static_cast<double>(session.steps()) / session.steps_per_epoch();
     if (o.json) {
       std::ostringstream out;
@@ -148,6 +158,7 @@ int run_train(const cli::TrainOptions& o) {
           << ",\"test_accuracy\":" << json_number(last_eval.accuracy) << ",\"test_loss\":"
           << json_number(last_eval.loss) << ",\"eval_seconds\":" << json_number(eval_seconds);
       append_figures(out, last_eval.figures);
+      append_average(out, last_average);
       out << "}";
       std::cout << out.str() << std::endl;
     }
@@ -188,6 +199,7 @@ int run_train(const cli::TrainOptions& o) {
         std::fprintf(stderr, "  test accuracy %.2f%%  test error %.2f%%", 100 * last_eval.accuracy,
                      100 * (1 - last_eval.accuracy));
         for (const auto& [name, value] : last_eval.figures) std::fprintf(stderr, "  %s %.4f", name.c_str(), value);
+        if (last_average.count > 0) std::fprintf(stderr, "  averaged weights: test error %.2f%%", 100 * (1 - last_average.accuracy));
       }
       std::fprintf(stderr, "\n");
       if (o.json) {
@@ -219,6 +231,10 @@ int run_train(const cli::TrainOptions& o) {
   std::fprintf(stderr, "fwdlab: done: test accuracy %.2f%% (error %.2f%%), %.0f examples/s, %.1f s%s\n",
                100 * last_eval.accuracy, 100 * (1 - last_eval.accuracy), rate, wall,
                stopped_early ? " (stopped at the time limit)" : "");
+  if (last_average.count > 0) {
+    std::fprintf(stderr, "fwdlab: averaged weights (about the last %g epochs): test accuracy %.2f%% (error %.2f%%)\n",
+                 c.average_epochs, 100 * last_average.accuracy, 100 * (1 - last_average.accuracy));
+  }
   if (o.json) {
     std::ostringstream out;
     out << "{\"type\":\"summary\",\"rule\":" << json_string(c.rule) << ",\"test_accuracy\":"
@@ -229,6 +245,7 @@ int run_train(const cli::TrainOptions& o) {
         << json_number(session.examples_seen() / std::max(train_cpu_seconds, 1e-9)) << ",\"steps\":" << session.steps() << ",\"examples\":" << session.examples_seen()
         << ",\"stopped_early\":" << (stopped_early ? "true" : "false");
     append_figures(out, last_eval.figures);
+    append_average(out, last_average);
     out << "}";
     std::cout << out.str() << std::endl;
   }

@@ -129,6 +129,8 @@ void validate(const Config& c, int train_count) {
   in_range("ff peer normalisation", c.ff_peer_norm, 0.0, 100.0, false);
   positive_finite("readout learning rate", c.readout_lr, 10.0);
 
+  in_range("weight-average horizon (epochs)", c.average_epochs, 0.0, kMaxEpochs, false);
+
   require(c.fg_tangents >= 1 && c.fg_tangents <= 1024,
           "forward-gradient tangents must be in 1..1024, got " + std::to_string(c.fg_tangents));
   require(c.lg_groups >= 1, "local-loss groups must be at least 1, got " + std::to_string(c.lg_groups));

@@ -55,6 +55,11 @@ struct Config {
   bool fga_skip_inactive = true;    // FG-A: do not perturb ReLU units that are off
   int lg_groups = 1;                // local losses: groups per block, each with its own head
   bool report_cosine = false;       // also compute the true gradient to report cosine similarity
+
+  // --- evaluation ----------------------------------------------------------------------------
+  // > 0: also evaluate a moving average of the weights over about this many epochs
+  // (learn/weight_average.h). Training never reads it, so it is not part of a run's identity.
+  double average_epochs = 0.0;
 };
 
 const std::vector<std::string>& known_rules();

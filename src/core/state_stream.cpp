@@ -52,6 +52,15 @@ const std::uint8_t* StateReader::take(std::size_t n, const char* what) {
   return p;
 }
 
+bool StateReader::take_tag(const std::string& tag) {
+  if (size_ - pos_ < 8 + tag.size()) return false;
+  std::uint64_t length = 0;
+  for (int i = 0; i < 8; ++i) length |= std::uint64_t{data_[pos_ + i]} << (8 * i);
+  if (length != tag.size() || std::memcmp(data_ + pos_ + 8, tag.data(), tag.size()) != 0) return false;
+  pos_ += 8 + tag.size();
+  return true;
+}
+
 std::uint64_t StateReader::u64(const char* what) {
   const std::uint8_t* p = take(8, what);
   std::uint64_t v = 0;

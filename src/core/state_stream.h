@@ -57,6 +57,10 @@ class StateReader {
   // Reads exactly `expected_count` ints.
   void ints(const char* what, std::vector<int>& values, std::size_t expected_count);
 
+  // Optional sections: when the next item is the string `tag` (as StateWriter::string wrote it),
+  // reads it and returns true; otherwise reads nothing and returns false.
+  bool take_tag(const std::string& tag);
+
   bool at_end() const { return pos_ == size_; }
   [[noreturn]] void fail(const std::string& message) const;
 

@@ -2,7 +2,8 @@
 // reboots) resumes where it stopped and continues bit-identically on the same build.
 //
 // Layout: "FWDLAB checkpoint" (string), u64 version, the run's identity (string: every Config
-// field that shapes training, see training_identity), then Session::write_state.
+// field that shapes training, see training_identity), then Session::write_state (which ends with
+// the weight average when the run keeps one; a checkpoint without it resumes with an empty one).
 #pragma once
 
 #include <cstdint>
@@ -16,8 +17,9 @@ namespace fwdlab {
 
 constexpr std::uint64_t kCheckpointVersion = 1;
 
-// Every Config field that changes what training does, as text. Epochs and test_limit are left
-// out: a resumed run may be given more epochs or another evaluation subset.
+// Every Config field that changes what training does, as text. Epochs, test_limit and
+// average_epochs are left out: a resumed run may be given more epochs, another evaluation subset
+// or a weight average (which training never reads).
 // Keep this in step with Config when a field is added.
 std::string training_identity(const Config& config);
 

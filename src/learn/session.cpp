@@ -18,6 +18,9 @@ std::shared_ptr<const Dataset> limited(std::shared_ptr<const Dataset> data, int 
 // see the same batches.
 constexpr std::uint64_t kDataOrderStream = 0x5EED0DA7A0000001ull;
 
+// Opens the optional last section of the state: the weight average (--average-epochs).
+constexpr const char* kAverageTag = "weight average";
+
 // Up to kProbeRows pairwise-different images from the start of `data`: equal outputs for equal
 // inputs would say nothing about the network.
 constexpr int kProbeRows = 8;
@@ -43,7 +46,12 @@ Session::Session(const Config& config, std::shared_ptr<const Dataset> train, std
       test_(std::move(test)),
       trainer_((validate(config_, train_->count), make_trainer(config_, train_->features()))),
       sampler_(train_->count, config_.batch, Rng(config_.seed ^ kDataOrderStream)),
-      probe_(distinct_probe(*train_)) {}
+      probe_(distinct_probe(*train_)) {
+  if (config_.average_epochs > 0) {
+    const double horizon = std::round(config_.average_epochs * sampler_.batches_per_epoch());
+    average_ = std::make_unique<WeightAverage>(static_cast<long>(std::max(1.0, horizon)));
+  }
+}
 
 StepMetrics Session::step() {
   const int* indices = sampler_.next();
@@ -57,6 +65,7 @@ StepMetrics Session::step() {
   ++steps_;
   check_finite(metrics);
   if (steps_ % kDeadCheckEvery == 0) check_alive();
+  if (average_) average_->update(trainer_->parameters());  // after the checks: only finite weights
   return metrics;
 }
 
@@ -105,6 +114,11 @@ void Session::diverged(const std::string& what, bool dead) {
 
 Evaluation Session::evaluate() { return trainer_->evaluate(*test_, config_.test_limit); }
 
+Evaluation Session::evaluate_averaged() {
+  if (!has_average()) throw std::logic_error("Session::evaluate_averaged: no weight average yet");
+  return with_averaged_weights(*average_, trainer_->parameters(), [&] { return evaluate(); });
+}
+
 void Session::write_state(StateWriter& out) {
   out.i64(steps_);
   out.i64(started_epoch_);
@@ -119,6 +133,10 @@ void Session::write_state(StateWriter& out) {
     out.i64(p->steps);
   }
   trainer_->write_extra_state(out);
+  if (average_) {
+    out.string(kAverageTag);
+    average_->write_state(out);
+  }
 }
 
 void Session::read_state(StateReader& in) {
@@ -137,6 +155,12 @@ void Session::read_state(StateReader& in) {
     p->steps = static_cast<long>(in.i64("optimiser step count"));
   }
   trainer_->read_extra_state(in);
+  // The weight average comes last and is optional both ways: a run that keeps none skips a
+  // stored one, a run that keeps one starts it afresh from a checkpoint that has none.
+  if (in.take_tag(kAverageTag)) {
+    WeightAverage skipped(1);
+    (average_ ? *average_ : skipped).read_state(in, params);
+  }
   if (!in.at_end()) in.fail("unexpected bytes after the training state");
   steps_ = static_cast<long>(steps);
   started_epoch_ = static_cast<int>(started_epoch);

@@ -7,6 +7,7 @@
 
 #include "core/dataset.h"
 #include "learn/trainer.h"
+#include "learn/weight_average.h"
 
 namespace fwdlab {
 
@@ -55,6 +56,12 @@ class Session {
   // Evaluates on the test set (config.test_limit examples, 0 = all).
   Evaluation evaluate();
 
+  // With config.average_epochs > 0 the session keeps a moving average of the weights
+  // (learn/weight_average.h), updated after every step. evaluate_averaged() evaluates it in place
+  // of the live weights, which it leaves as they were; it requires has_average().
+  bool has_average() const { return average_ && average_->count() > 0; }
+  Evaluation evaluate_averaged();
+
   const Config& config() const { return config_; }
   Trainer& trainer() { return *trainer_; }
   const Dataset& train_data() const { return *train_; }
@@ -93,6 +100,7 @@ class Session {
   Matrix probe_;          // a few distinct training images whose outputs must not all be equal
   Matrix probe_scores_;
   int dead_checks_ = 0;   // consecutive checks at which they were
+  std::unique_ptr<WeightAverage> average_;  // null unless config.average_epochs > 0
 };
 
 }  // namespace fwdlab

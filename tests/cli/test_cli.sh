@@ -119,6 +119,21 @@ else
   echo "FAIL: summary line: $summary" >&2
 fi
 
+# --average-epochs: every evaluation and the summary also give the averaged weights' figures;
+# without it, none.
+averaged=$("$fwdlab" train --hidden 32 --epochs 1 --train-limit 1000 --test-limit 500 --batch 50 --data-dir "$data" \
+  --average-epochs 0.5 --json --quiet 2>/dev/null | grep -c '"average_test_error":0\.')
+if [[ $averaged == 2 && $summary != *average_* ]]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  echo "FAIL: --average-epochs: $averaged lines with average_test_error (wanted the epoch and the summary)" >&2
+fi
+expect "average epochs: negative" 2 "weight-average horizon (epochs) must be in [0, 100000], got -1" -- \
+  "$fwdlab" train --average-epochs -1
+expect "average epochs: wrong type" 2 "--average-epochs: expected a finite number, got 'ten'" -- \
+  "$fwdlab" train --average-epochs ten
+
 # --eval-every replaces the per-epoch evaluation: 2 epochs of 20 steps, evaluated at steps 15, 30
 # and at the last step (40); without it, once per epoch.
 evaluated_steps() {
