@@ -3,6 +3,15 @@
 #include <cstring>
 
 namespace fwdlab {
+namespace {
+
+std::uint64_t load_u64(const std::uint8_t* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= std::uint64_t{p[i]} << (8 * i);
+  return v;
+}
+
+}  // namespace
 
 void StateWriter::u64(std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
@@ -33,6 +42,12 @@ void StateWriter::matrix(const Matrix& m) {
   floats(m.data(), static_cast<std::size_t>(m.size()));
 }
 
+void StateWriter::matrix(const MatrixD& m) {
+  u64(static_cast<std::uint64_t>(m.rows()));
+  u64(static_cast<std::uint64_t>(m.cols()));
+  for (Eigen::Index i = 0; i < m.size(); ++i) f64(m.data()[i]);
+}
+
 void StateWriter::ints(const std::vector<int>& values) {
   u64(values.size());
   for (int v : values) u64(static_cast<std::uint64_t>(static_cast<std::int64_t>(v)));
@@ -54,18 +69,13 @@ const std::uint8_t* StateReader::take(std::size_t n, const char* what) {
 
 bool StateReader::take_tag(const std::string& tag) {
   if (size_ - pos_ < 8 + tag.size()) return false;
-  std::uint64_t length = 0;
-  for (int i = 0; i < 8; ++i) length |= std::uint64_t{data_[pos_ + i]} << (8 * i);
-  if (length != tag.size() || std::memcmp(data_ + pos_ + 8, tag.data(), tag.size()) != 0) return false;
+  if (load_u64(data_ + pos_) != tag.size() || std::memcmp(data_ + pos_ + 8, tag.data(), tag.size()) != 0) return false;
   pos_ += 8 + tag.size();
   return true;
 }
 
 std::uint64_t StateReader::u64(const char* what) {
-  const std::uint8_t* p = take(8, what);
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= std::uint64_t{p[i]} << (8 * i);
-  return v;
+  return load_u64(take(8, what));
 }
 
 std::uint32_t StateReader::u32(const char* what) {
@@ -99,15 +109,24 @@ void StateReader::floats(const char* what, float* values, std::size_t count) {
   }
 }
 
-void StateReader::matrix(const char* what, Matrix& m) {
-  const std::uint64_t rows = u64(what);
-  const std::uint64_t cols = u64(what);
-  const bool same = rows == static_cast<std::uint64_t>(m.rows()) && cols == static_cast<std::uint64_t>(m.cols());
-  if (!same) {
-    fail(std::string(what) + " is " + std::to_string(rows) + " x " + std::to_string(cols) + ", expected " +
-         std::to_string(m.rows()) + " x " + std::to_string(m.cols()));
+void StateReader::expect_shape(const char* what, Eigen::Index rows, Eigen::Index cols) {
+  const std::uint64_t stored_rows = u64(what);
+  const std::uint64_t stored_cols = u64(what);
+  if (stored_rows != static_cast<std::uint64_t>(rows) || stored_cols != static_cast<std::uint64_t>(cols)) {
+    fail(std::string(what) + " is " + std::to_string(stored_rows) + " x " + std::to_string(stored_cols) +
+         ", expected " + std::to_string(rows) + " x " + std::to_string(cols));
   }
+}
+
+void StateReader::matrix(const char* what, Matrix& m) {
+  expect_shape(what, m.rows(), m.cols());
   floats(what, m.data(), static_cast<std::size_t>(m.size()));
+}
+
+void StateReader::matrix(const char* what, MatrixD& m) {
+  expect_shape(what, m.rows(), m.cols());
+  if (static_cast<std::size_t>(m.size()) > (size_ - pos_) / 8) fail(std::string("truncated checkpoint while reading ") + what);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = f64(what);
 }
 
 void StateReader::optional_matrix(const char* what, Matrix& m, Eigen::Index rows, Eigen::Index cols) {

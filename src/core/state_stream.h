@@ -27,8 +27,9 @@ class StateWriter {
   void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
   void f64(double v);
   void string(const std::string& s);
-  // Shape then values (float32).
+  // Shape then values (float32; MatrixD: float64).
   void matrix(const Matrix& m);
+  void matrix(const MatrixD& m);
   void floats(const float* values, std::size_t count);
   void ints(const std::vector<int>& values);
 
@@ -50,6 +51,7 @@ class StateReader {
   std::string string(const char* what, std::size_t max_length);
   // Reads a matrix into `m`; the stored shape must equal `m`'s current shape.
   void matrix(const char* what, Matrix& m);
+  void matrix(const char* what, MatrixD& m);
   // Reads a matrix that is either rows x cols or empty (an optimiser slot not allocated yet);
   // `m` takes the stored shape.
   void optional_matrix(const char* what, Matrix& m, Eigen::Index rows, Eigen::Index cols);
@@ -66,6 +68,8 @@ class StateReader {
 
  private:
   const std::uint8_t* take(std::size_t n, const char* what);
+  // Reads a stored shape and fails unless it is rows x cols.
+  void expect_shape(const char* what, Eigen::Index rows, Eigen::Index cols);
 
   const std::uint8_t* data_;
   std::size_t size_;

@@ -11,5 +11,6 @@ namespace fwdlab {
 using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using Vector = Eigen::Matrix<float, 1, Eigen::Dynamic, Eigen::RowMajor>;  // a row, e.g. a bias
 using ColumnVector = Eigen::Matrix<float, Eigen::Dynamic, 1>;
+using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;  // accumulators
 
 }  // namespace fwdlab

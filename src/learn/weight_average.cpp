@@ -42,11 +42,7 @@ void WeightAverage::write_state(StateWriter& out) const {
   out.i64(count_);
   if (count_ == 0) return;
   out.u64(mean_.size());
-  for (const MatrixD& m : mean_) {
-    out.u64(static_cast<std::uint64_t>(m.rows()));
-    out.u64(static_cast<std::uint64_t>(m.cols()));
-    for (Eigen::Index i = 0; i < m.size(); ++i) out.f64(m.data()[i]);
-  }
+  for (const MatrixD& m : mean_) out.matrix(m);
 }
 
 void WeightAverage::read_state(StateReader& in, const std::vector<Param*>& params) {
@@ -56,15 +52,8 @@ void WeightAverage::read_state(StateReader& in, const std::vector<Param*>& param
   if (count > 0) {
     if (in.u64("averaged tensor count") != params.size()) in.fail("the weight average has another number of tensors");
     for (const Param* p : params) {
-      const std::string what = "average of " + p->name;
-      const std::uint64_t rows = in.u64(what.c_str());
-      const std::uint64_t cols = in.u64(what.c_str());
-      if (rows != static_cast<std::uint64_t>(p->value.rows()) || cols != static_cast<std::uint64_t>(p->value.cols())) {
-        in.fail(what + " is " + std::to_string(rows) + " x " + std::to_string(cols) + ", expected " +
-                std::to_string(p->value.rows()) + " x " + std::to_string(p->value.cols()));
-      }
       mean.emplace_back(p->value.rows(), p->value.cols());
-      for (Eigen::Index i = 0; i < mean.back().size(); ++i) mean.back().data()[i] = in.f64(what.c_str());
+      in.matrix(("average of " + p->name).c_str(), mean.back());
     }
   }
   count_ = static_cast<long>(count);

@@ -30,7 +30,6 @@ class WeightAverage {
   void update(const std::vector<Param*>& params);
 
   long count() const { return count_; }
-  long horizon() const { return horizon_; }
 
   // Puts the averaged values (rounded to float) in place of the live ones, which restore() puts
   // back. Requires count() > 0 and the same parameter list as update().
@@ -43,7 +42,6 @@ class WeightAverage {
   void read_state(StateReader& in, const std::vector<Param*>& params);
 
  private:
-  using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   long horizon_;
   long count_ = 0;
   std::vector<MatrixD> mean_;

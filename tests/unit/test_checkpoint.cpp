@@ -31,25 +31,14 @@ Config small_config(const std::string& rule) {
   return c;
 }
 
-std::unique_ptr<Session> make_session(const Config& c) {
-  const auto& mnist = test::mnist();
-  return std::make_unique<Session>(c, std::make_shared<const Dataset>(mnist.train),
-                                   std::make_shared<const Dataset>(mnist.test));
-}
-
-bool same_bits(const Matrix& a, const Matrix& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<std::size_t>(a.size())) == 0;
-}
-
 bool same_state(Session& a, Session& b) {
   if (a.steps() != b.steps() || a.last_batch_indices() != b.last_batch_indices()) return false;
   const auto pa = a.trainer().parameters();
   const auto pb = b.trainer().parameters();
   if (pa.size() != pb.size()) return false;
   for (std::size_t i = 0; i < pa.size(); ++i) {
-    if (!same_bits(pa[i]->value, pb[i]->value) || !same_bits(pa[i]->slot1, pb[i]->slot1) ||
-        !same_bits(pa[i]->slot2, pb[i]->slot2) || pa[i]->steps != pb[i]->steps) {
+    if (!test::same_bits(pa[i]->value, pb[i]->value) || !test::same_bits(pa[i]->slot1, pb[i]->slot1) ||
+        !test::same_bits(pa[i]->slot2, pb[i]->slot2) || pa[i]->steps != pb[i]->steps) {
       return false;
     }
   }
@@ -79,22 +68,22 @@ TEST_CASE("a run resumed from a checkpoint continues bit-identically", "[checkpo
         c.ff_schedule = schedule;
         const std::string path = temp_path("resume-" + rule + "-" + schedule + ".ckpt");
 
-        auto straight = make_session(c);
+        auto straight = test::mnist_session(c);
         for (int i = 0; i < 50; ++i) straight->step();  // 2.5 epochs: the cut falls mid-epoch
 
-        auto first = make_session(c);
+        auto first = test::mnist_session(c);
         for (int i = 0; i < 25; ++i) first->step();
         save_checkpoint(path, *first);
         first.reset();  // nothing survives but the file
 
-        auto resumed = make_session(c);
+        auto resumed = test::mnist_session(c);
         REQUIRE(load_checkpoint(path, *resumed));
         CHECK(resumed->steps() == 25);
         for (int i = 0; i < 25; ++i) resumed->step();
         CHECK(same_state(*straight, *resumed));
 
         // Without the extra state (random streams) the continuation differs: the test can fail.
-        auto fresh = make_session(c);
+        auto fresh = test::mnist_session(c);
         for (int i = 0; i < 25; ++i) fresh->step();
         CHECK_FALSE(same_state(*straight, *fresh));
         std::remove(path.c_str());
@@ -104,7 +93,7 @@ TEST_CASE("a run resumed from a checkpoint continues bit-identically", "[checkpo
 }
 
 TEST_CASE("no checkpoint file means a fresh start", "[checkpoint]") {
-  auto s = make_session(small_config("bp"));
+  auto s = test::mnist_session(small_config("bp"));
   CHECK_FALSE(load_checkpoint(temp_path("does-not-exist.ckpt"), *s));
   CHECK(s->steps() == 0);
 }
@@ -112,16 +101,16 @@ TEST_CASE("no checkpoint file means a fresh start", "[checkpoint]") {
 TEST_CASE("a checkpoint of another run is refused, naming the difference", "[checkpoint]") {
   const std::string path = temp_path("foreign.ckpt");
   Config c = small_config("bp");
-  auto s = make_session(c);
+  auto s = test::mnist_session(c);
   s->step();
   save_checkpoint(path, *s);
   c.lr = 0.5;
-  auto other = make_session(c);
+  auto other = test::mnist_session(c);
   CHECK_THROWS_WITH(load_checkpoint(path, *other),
                     Catch::Contains("checkpoint has lr=0.001") && Catch::Contains("this run has lr=0.5"));
   c.lr = small_config("bp").lr;
   c.epochs = 9;  // more epochs is the same run, continued
-  auto longer = make_session(c);
+  auto longer = test::mnist_session(c);
   CHECK(load_checkpoint(path, *longer));
   std::remove(path.c_str());
 }
@@ -131,7 +120,7 @@ TEST_CASE("every truncation and corruption of a checkpoint raises CheckpointErro
   const std::string good = temp_path("good.ckpt");
   const std::string bad = temp_path("bad.ckpt");
   {
-    auto s = make_session(c);
+    auto s = test::mnist_session(c);
     for (int i = 0; i < 3; ++i) s->step();
     save_checkpoint(good, *s);
   }
@@ -141,7 +130,7 @@ TEST_CASE("every truncation and corruption of a checkpoint raises CheckpointErro
   SECTION("truncated anywhere") {
     for (std::size_t length = 0; length < bytes.size(); length += 1 + length / 8) {
       write_all(bad, std::vector<char>(bytes.begin(), bytes.begin() + static_cast<long>(length)));
-      auto s = make_session(c);
+      auto s = test::mnist_session(c);
       CHECK_THROWS_AS(load_checkpoint(bad, *s), CheckpointError);
     }
   }
@@ -149,14 +138,14 @@ TEST_CASE("every truncation and corruption of a checkpoint raises CheckpointErro
     std::vector<char> longer = bytes;
     longer.push_back('x');
     write_all(bad, longer);
-    auto s = make_session(c);
+    auto s = test::mnist_session(c);
     CHECK_THROWS_WITH(load_checkpoint(bad, *s), Catch::Contains("unexpected bytes"));
   }
   SECTION("wrong magic") {
     std::vector<char> wrong = bytes;
     wrong[8] = 'X';  // first byte of the magic string, after its 8-byte length
     write_all(bad, wrong);
-    auto s = make_session(c);
+    auto s = test::mnist_session(c);
     CHECK_THROWS_WITH(load_checkpoint(bad, *s), Catch::Contains("not a Forward Lab checkpoint"));
   }
   SECTION("a data order that is not a permutation") {
@@ -173,7 +162,7 @@ TEST_CASE("every truncation and corruption of a checkpoint raises CheckpointErro
     REQUIRE(at > 0);
     std::memcpy(&wrong[at], &wrong[at + 8], 8);
     write_all(bad, wrong);
-    auto s = make_session(c);
+    auto s = test::mnist_session(c);
     CHECK_THROWS_WITH(load_checkpoint(bad, *s), Catch::Contains("not a permutation"));
   }
   std::remove(good.c_str());
@@ -186,14 +175,14 @@ TEST_CASE("a checkpoint's largest accepted epoch does not overflow the greedy FF
   // ASan/UBSan build stops on). Loading calls begin_epoch with it; the run then goes on.
   Config c = small_config("ff");
   c.ff_schedule = "greedy";
-  auto session = make_session(c);
+  auto session = test::mnist_session(c);
   session->step();
   std::vector<std::uint8_t> bytes = checkpoint_bytes(*session);
   // magic (u64 length + 17 bytes), version, identity (u64 length + text), step count, then the epoch.
   const std::size_t epoch_at = 8 + 17 + 8 + 8 + training_identity(c).size() + 8;
   const std::uint64_t epoch = std::uint64_t{1} << 30;
   for (int i = 0; i < 8; ++i) bytes[epoch_at + i] = static_cast<std::uint8_t>(epoch >> (8 * i));
-  auto resumed = make_session(c);
+  auto resumed = test::mnist_session(c);
   load_checkpoint_bytes(bytes.data(), bytes.size(), "patched.ckpt", *resumed);
   CHECK(resumed->steps() == 1);
   CHECK(std::isfinite(resumed->step().loss));

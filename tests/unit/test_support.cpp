@@ -2,12 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace fwdlab::test {
 
 const DataSplit& mnist() {
   static const DataSplit split = load_dataset("mnist", FWDLAB_DATA_DIR);
   return split;
+}
+
+std::unique_ptr<Session> mnist_session(const Config& config) {
+  return std::make_unique<Session>(config, std::make_shared<const Dataset>(mnist().train),
+                                   std::make_shared<const Dataset>(mnist().test));
+}
+
+bool same_bits(const Matrix& a, const Matrix& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() &&
+         std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<std::size_t>(a.size())) == 0;
 }
 
 void random_batch(Rng& rng, int rows, int cols, Matrix& x, std::vector<int>& labels) {

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -16,11 +15,6 @@
 using namespace fwdlab;
 
 namespace {
-
-bool same_bits(const Matrix& a, const Matrix& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<std::size_t>(a.size())) == 0;
-}
 
 std::vector<Matrix> values_of(const std::vector<Param*>& params) {
   std::vector<Matrix> out;
@@ -41,12 +35,6 @@ Config small_config(const std::string& rule, double average_epochs) {
   c.ff_theta = 16;
   c.average_epochs = average_epochs;
   return c;
-}
-
-std::unique_ptr<Session> make_session(const Config& c) {
-  const auto& mnist = test::mnist();
-  return std::make_unique<Session>(c, std::make_shared<const Dataset>(mnist.train),
-                                   std::make_shared<const Dataset>(mnist.test));
 }
 
 }  // namespace
@@ -83,8 +71,8 @@ TEST_CASE("the weight average is the mean of the first H iterates, then an expon
     }
   }
   average.restore(params);
-  CHECK(same_bits(a.value, live[0]));
-  CHECK(same_bits(b.value, live[1]));
+  CHECK(test::same_bits(a.value, live[0]));
+  CHECK(test::same_bits(b.value, live[1]));
 }
 
 TEST_CASE("evaluating the average equals evaluating a model given the averaged weights", "[average]") {
@@ -93,7 +81,7 @@ TEST_CASE("evaluating the average equals evaluating a model given the averaged w
       // A horizon beyond the run: the average is the plain mean of every iterate, which the test
       // computes itself in double.
       Config c = small_config(rule, 10.0);
-      auto session = make_session(c);
+      auto session = test::mnist_session(c);
       std::vector<std::vector<double>> sum;
       const int steps = 30;
       for (int n = 0; n < steps; ++n) {
@@ -113,12 +101,12 @@ TEST_CASE("evaluating the average equals evaluating a model given the averaged w
 
       // The live weights are back, bit for bit, and evaluate as before.
       const auto params = session->trainer().parameters();
-      for (std::size_t t = 0; t < params.size(); ++t) CHECK(same_bits(params[t]->value, live[t]));
+      for (std::size_t t = 0; t < params.size(); ++t) CHECK(test::same_bits(params[t]->value, live[t]));
       CHECK(session->evaluate().loss == live_eval.loss);
 
       // A second model (same config, no steps taken) given the mean by hand evaluates the same.
       c.average_epochs = 0;
-      auto by_hand = make_session(c);
+      auto by_hand = test::mnist_session(c);
       const auto hand_params = by_hand->trainer().parameters();
       REQUIRE(hand_params.size() == params.size());
       for (std::size_t t = 0; t < params.size(); ++t) {
@@ -136,14 +124,14 @@ TEST_CASE("evaluating the average equals evaluating a model given the averaged w
 TEST_CASE("a run with a weight average resumes from a checkpoint with the same average", "[average][checkpoint]") {
   const std::string path = std::string(FWDLAB_TEST_TMP_DIR) + "/average.ckpt";
   const Config c = small_config("fgw", 0.5);  // 10-step horizon: the exponential phase is reached
-  auto straight = make_session(c);
+  auto straight = test::mnist_session(c);
   for (int i = 0; i < 50; ++i) straight->step();
 
-  auto first = make_session(c);
+  auto first = test::mnist_session(c);
   for (int i = 0; i < 25; ++i) first->step();
   save_checkpoint(path, *first);
   first.reset();
-  auto resumed = make_session(c);
+  auto resumed = test::mnist_session(c);
   REQUIRE(load_checkpoint(path, *resumed));
   for (int i = 0; i < 25; ++i) resumed->step();
   const Evaluation a = straight->evaluate_averaged();
@@ -154,15 +142,15 @@ TEST_CASE("a run with a weight average resumes from a checkpoint with the same a
   // Without averaging, the same checkpoint loads (its average is skipped) ...
   Config plain = c;
   plain.average_epochs = 0;
-  auto without = make_session(plain);
+  auto without = test::mnist_session(plain);
   CHECK(load_checkpoint(path, *without));
   CHECK_FALSE(without->has_average());
 
   // ... and a checkpoint without an average resumes a run that keeps one, which starts afresh.
-  auto old = make_session(plain);
+  auto old = test::mnist_session(plain);
   for (int i = 0; i < 5; ++i) old->step();
   save_checkpoint(path, *old);
-  auto averaging = make_session(c);
+  auto averaging = test::mnist_session(c);
   REQUIRE(load_checkpoint(path, *averaging));
   CHECK_FALSE(averaging->has_average());
   averaging->step();
@@ -171,7 +159,7 @@ TEST_CASE("a run with a weight average resumes from a checkpoint with the same a
   // A truncated average is an error like any other truncation.
   std::vector<std::uint8_t> bytes = checkpoint_bytes(*straight);
   for (std::size_t cut : {std::size_t{1}, std::size_t{9}, bytes.size() / 50}) {
-    auto s = make_session(c);
+    auto s = test::mnist_session(c);
     CHECK_THROWS_AS(load_checkpoint_bytes(bytes.data(), bytes.size() - cut, "cut.ckpt", *s), CheckpointError);
   }
   std::remove(path.c_str());
